@@ -1,0 +1,182 @@
+/**
+ * The one door to liquidjs. Templates come from manifests that may be third-party, so the
+ * engine reads only own properties, has no file system, refuses undefined variables and
+ * filters, and stops runaway loops and allocations. Templates are compiled once at load;
+ * static strings and plain `{{ a.b }}` interpolations skip the engine on the hot path.
+ */
+import { Liquid, type Template } from 'liquidjs';
+import { TemplateError } from '../errors.js';
+
+/** The variables a template may read; which roots exist depends on the field (see the schema's x-template). */
+export interface TemplateScope {
+  credentials?: Readonly<Record<string, unknown>>;
+  input?: Readonly<Record<string, unknown>>;
+  auth?: Readonly<Record<string, unknown>>;
+  env?: string;
+  now?: number;
+}
+
+export interface CompiledTemplate {
+  readonly source: string;
+  /** True when the template has no tags or outputs: render returns the source. */
+  readonly isStatic: boolean;
+  render(scope: TemplateScope): string;
+  /** Like render, but a template that is exactly one `{{ expression }}` keeps the value's JSON type. */
+  renderValue(scope: TemplateScope): unknown;
+}
+
+const engine = new Liquid({
+  strictVariables: true,
+  strictFilters: true,
+  ownPropertyOnly: true,
+  // `{% if input.optional %}` must work for inputs the caller left out.
+  lenientIf: true,
+  templates: {},
+  parseLimit: 65_536,
+  renderLimit: 200,
+  memoryLimit: 10_000_000,
+  outputEscape: undefined,
+});
+
+// No template may reach another template or a file.
+for (const tag of ['include', 'render', 'layout']) {
+  engine.registerTag(tag, {
+    parse() {
+      throw new Error(`the {% ${tag} %} tag is not available in connector templates`);
+    },
+    render() {
+      return '';
+    },
+  });
+}
+
+engine.registerFilter('base64_encode', (value: unknown) => Buffer.from(String(value ?? ''), 'utf8').toString('base64'));
+engine.registerFilter('base64url_encode', (value: unknown) =>
+  Buffer.from(String(value ?? ''), 'utf8').toString('base64url'),
+);
+engine.registerFilter('base64_decode', (value: unknown) => Buffer.from(String(value ?? ''), 'base64').toString('utf8'));
+// RFC 3986 percent-encoding (liquid's url_encode writes spaces as "+", which only forms accept).
+engine.registerFilter('uri_encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
+
+const OUTPUT_ONLY = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/;
+const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+const PIECES = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
+
+/**
+ * Compiles a template once. `where` names the field (a JSON pointer into the manifest) for
+ * error messages. Throws TemplateError when the source does not parse.
+ */
+export function compileTemplate(source: string, where: string): CompiledTemplate {
+  if (!source.includes('{{') && !source.includes('{%')) return staticTemplate(source);
+  const fast = compileInterpolation(source, where);
+  const parsed = parse(source, where);
+  const exact = OUTPUT_ONLY.exec(source);
+  const expression = exact?.[1];
+  const simpleValuePath = expression !== undefined && SIMPLE_PATH.test(expression) ? expression.split('.') : undefined;
+  return {
+    source,
+    isStatic: false,
+    render: fast ?? ((scope) => renderParsed(parsed, scope, where)),
+    renderValue(scope) {
+      if (simpleValuePath) {
+        const value = lookup(scope, simpleValuePath);
+        if (value !== MISS) return value;
+      }
+      if (expression !== undefined) return evalExpression(expression, scope, where);
+      return this.render(scope);
+    },
+  };
+}
+
+/** The variables a template reads, as path segments (`[["credentials", "host"]]`). */
+export function templateVariables(source: string, where = ''): string[][] {
+  const parsed = parse(source, where);
+  try {
+    return engine
+      .globalVariableSegmentsSync(parsed)
+      .map((segments) => segments.map((segment) => (Array.isArray(segment) ? segment.join('.') : String(segment))));
+  } catch (error) {
+    throw new TemplateError(where, `template at ${where || '/'} cannot be analysed: ${messageOf(error)}`);
+  }
+}
+
+function staticTemplate(source: string): CompiledTemplate {
+  return { source, isStatic: true, render: () => source, renderValue: () => source };
+}
+
+function parse(source: string, where: string): Template[] {
+  try {
+    return engine.parse(source);
+  } catch (error) {
+    throw new TemplateError(where, `template at ${where || '/'} does not parse: ${messageOf(error)}`);
+  }
+}
+
+function renderParsed(parsed: Template[], scope: TemplateScope, where: string): string {
+  try {
+    return engine.renderSync(parsed, scope) as string;
+  } catch (error) {
+    throw new TemplateError(where, `template at ${where || '/'} failed: ${messageOf(error)}`);
+  }
+}
+
+function evalExpression(expression: string, scope: TemplateScope, where: string): unknown {
+  try {
+    return engine.evalValueSync(expression, scope);
+  } catch (error) {
+    throw new TemplateError(where, `template at ${where || '/'} failed: ${messageOf(error)}`);
+  }
+}
+
+/**
+ * Text with only `{{ a.b.c }}` outputs (no filters, no tags) compiles to a concatenation.
+ * It keeps Liquid's semantics for what it accepts: undefined → error (strict variables),
+ * null → "", strings, numbers and booleans as Liquid prints them. Anything else (arrays,
+ * objects) is left to the engine, so both paths always agree.
+ */
+function compileInterpolation(source: string, where: string): ((scope: TemplateScope) => string) | undefined {
+  if (source.includes('{%')) return undefined;
+  const literals: string[] = [];
+  const paths: string[][] = [];
+  let last = 0;
+  for (const match of source.matchAll(PIECES)) {
+    const expression = match[1] ?? '';
+    if (!SIMPLE_PATH.test(expression)) return undefined;
+    literals.push(source.slice(last, match.index));
+    paths.push(expression.split('.'));
+    last = (match.index ?? 0) + match[0].length;
+  }
+  const tail = source.slice(last);
+  if (tail.includes('{{') || literals.some((text) => text.includes('{{'))) return undefined;
+  literals.push(tail);
+  const parsed = parse(source, where);
+  return (scope) => {
+    let out = literals[0] ?? '';
+    for (let i = 0; i < paths.length; i++) {
+      const value = lookup(scope, paths[i] as string[]);
+      if (value === null) out += literals[i + 1];
+      else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        out += String(value) + literals[i + 1];
+      } else return renderParsed(parsed, scope, where);  // MISS, arrays, objects
+    }
+    return out;
+  };
+}
+
+const MISS: unique symbol = Symbol('miss');
+
+/** Own-property lookup; MISS (not undefined) sends the caller to the engine, which knows `size`, `first`… and throws for undefined. */
+function lookup(scope: TemplateScope, path: readonly string[]): unknown {
+  let value: unknown = scope;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return MISS;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value === undefined ? MISS : value;
+}
+
+/** liquidjs messages name the template position, never scope values; keep the first line only. */
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
