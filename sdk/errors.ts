@@ -1,7 +1,7 @@
 /**
  * The SDK's error hierarchy. Every error has a stable `code`; messages name the culprit and
- * never carry a secret. A `cause` is only ever another ConnectorError or a sanitized copy
- * never a raw library error, which may echo a request.
+ * never carry a secret. A `cause` is only ever another ConnectorError, never a raw library
+ * error, which may echo a request.
  */
 
 export const ERROR_CODES = {
@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   store: 'CONNECTOR_STORE_FAILED',
   policy: 'CONNECTOR_REQUEST_REFUSED',
   unknownAction: 'CONNECTOR_UNKNOWN_ACTION',
+  internal: 'CONNECTOR_INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -88,6 +88,11 @@ export function compileTemplate(source: string, where: string): CompiledTemplate
   };
 }
 
+/** compileTemplate for optional manifest fields. */
+export function compileOptionalTemplate(source: string | undefined, where: string): CompiledTemplate | undefined {
+  return source === undefined ? undefined : compileTemplate(source, where);
+}
+
 /** The variables a template reads, as path segments (`[["credentials", "host"]]`). */
 export function templateVariables(source: string, where = ''): string[][] {
   const parsed = parse(source, where);

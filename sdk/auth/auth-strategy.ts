@@ -1,0 +1,59 @@
+/**
+ * The shape every auth type implements (one module per type, built by `createAuthStrategy`).
+ * Static types only place credentials on requests; token types also obtain and renew tokens,
+ * which the token manager schedules.
+ */
+import type { Authentication } from '../manifest/types.gen.js';
+import type { TemplateScope } from '../template/liquid.js';
+import type { TokenRecord } from '../store/token-store.js';
+import type { AuthContext } from './auth-context.js';
+import type { ExpiredSignal } from './expired-signal.js';
+import type { TokenResult } from './token-request.js';
+import type { ExpiryPolicy } from './expiry.js';
+
+/** The parts of an action request an auth type may add to. */
+export interface ApplyTarget {
+  headers: Record<string, string>;
+  query: [string, string][];
+  /** `name=value` pairs for the Cookie header. */
+  cookies: string[];
+}
+
+export interface TokenSource {
+  /** Full authorization with the stored credentials (login, client credentials, assertion…). */
+  authorize(ctx: AuthContext): Promise<TokenResult>;
+  /** Present when the manifest configures a refresh request; it gets the record holding the refresh token. */
+  refresh?(ctx: AuthContext, record: TokenRecord): Promise<TokenResult>;
+  /** False when authorizing needs the user (authorization code): then a failed refresh ends in ReauthorizationRequired. */
+  readonly canAuthorizeUnattended: boolean;
+  readonly expiry: ExpiryPolicy;
+}
+
+export interface AuthorizationRequest {
+  url: string;
+  state: string;
+  codeVerifier?: string;
+}
+
+/** The user-facing half of the authorization code grant. */
+export interface AuthorizationCodeFlow {
+  /** A fresh state (and PKCE verifier) and the URL to send the user to. */
+  start(scope: TemplateScope): AuthorizationRequest;
+  exchange(ctx: AuthContext, code: string, codeVerifier: string | undefined): Promise<TokenResult>;
+}
+
+export interface AuthStrategy {
+  readonly type: Authentication['type'];
+  /** Header names (lower-case) that carry credentials: never sent across origins, never printed. */
+  readonly credentialHeaders: readonly string[];
+  /** Query parameters that carry credentials: masked in every URL we print. */
+  readonly credentialQueryParams: readonly string[];
+  /** Places the credentials on an action request; `scope.auth` is the token view for token types. */
+  apply(target: ApplyTarget, scope: TemplateScope): void;
+  /** The secret values this auth type derives from the credentials (e.g. a Basic header), to redact. */
+  derivedSecrets(scope: TemplateScope): string[];
+  readonly isExpired: ExpiredSignal;
+  readonly tokens?: TokenSource;
+  /** Present for the authorization code grant. */
+  readonly authorizationCode?: AuthorizationCodeFlow;
+}

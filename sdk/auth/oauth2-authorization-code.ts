@@ -1,0 +1,68 @@
+/**
+ * OAuth 2.0 authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636 S256) and `state`:
+ * the connection builds the URL the host sends its user to, then exchanges the code from the
+ * callback. Renewal uses the refresh token; without one the user must authorize again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { AuthOAuth2AuthorizationCode } from '../manifest/types.gen.js';
+import { AuthError } from '../errors.js';
+import { compileOptionalTemplate, compileTemplate } from '../template/liquid.js';
+import { compileTemplateMap } from '../template/template-map.js';
+import type { AuthStrategy } from './auth-strategy.js';
+import { compileExpiredSignal } from './expired-signal.js';
+import { compileOAuthGrant } from './oauth2-grant.js';
+import { compileTokenApply } from './token-apply.js';
+
+export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode, pointer = '/auth'): AuthStrategy {
+  const grant = compileOAuthGrant(spec, pointer);
+  const authorizationUrl = compileTemplate(spec.authorization_url, `${pointer}/authorization_url`);
+  const clientId = compileTemplate(spec.client_id, `${pointer}/client_id`);
+  const redirectUri = compileTemplate(spec.redirect_uri, `${pointer}/redirect_uri`);
+  const scopeTemplate = compileOptionalTemplate(spec.scope, `${pointer}/scope`);
+  const extraParams = compileTemplateMap(spec.authorization_params, `${pointer}/authorization_params`);
+  const pkce = spec.pkce ?? true;
+  const apply = compileTokenApply(spec.apply, `${pointer}/apply`, false);
+  return {
+    type: 'oauth2_authorization_code',
+    credentialHeaders: apply.credentialHeaders,
+    credentialQueryParams: apply.credentialQueryParams,
+    apply: apply.apply,
+    derivedSecrets: grant.derivedSecrets,
+    isExpired: compileExpiredSignal(spec.expired_when),
+    tokens: {
+      expiry: grant.expiry,
+      canAuthorizeUnattended: false,
+      authorize: () =>
+        Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),
+      refresh: (ctx, record) => grant.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' }),
+    },
+    authorizationCode: {
+      start(scope) {
+        const state = randomBytes(32).toString('base64url');
+        const url = new URL(authorizationUrl.render(scope));
+        url.searchParams.set('response_type', 'code');
+        url.searchParams.set('client_id', clientId.render(scope));
+        url.searchParams.set('redirect_uri', redirectUri.render(scope));
+        const scopes = scopeTemplate?.render(scope);
+        if (scopes) url.searchParams.set('scope', scopes);
+        url.searchParams.set('state', state);
+        for (const [name, template] of extraParams) url.searchParams.set(name, template.render(scope));
+        if (!pkce) return { url: url.toString(), state };
+        const codeVerifier = randomBytes(48).toString('base64url');
+        url.searchParams.set('code_challenge', createHash('sha256').update(codeVerifier).digest('base64url'));
+        url.searchParams.set('code_challenge_method', 'S256');
+        return { url: url.toString(), state, codeVerifier };
+      },
+      exchange(ctx, code, codeVerifier) {
+        const params: Record<string, string> = {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri.render(ctx.scope),
+        };
+        if (codeVerifier) params.code_verifier = codeVerifier;
+        ctx.redactor.add(code);
+        return grant.request(ctx, params);
+      },
+    },
+  };
+}

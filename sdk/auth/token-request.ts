@@ -1,0 +1,296 @@
+/**
+ * The token request every token-based auth type shares: render it, send it (never following
+ * a redirect, with the shared headers and no stale token), then take the access token from the
+ * body, a header or a Set-Cookie, with its refresh token, extras and expiry.
+ * Sending and parsing are apart so each can be tested alone.
+ */
+import { AuthError, HttpError, TokenResponseError } from '../errors.js';
+import type { CompiledTemplate, TemplateScope } from '../template/liquid.js';
+import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
+import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
+import { parseSetCookies, type ParsedCookie } from '../extract/cookie.js';
+import { parseJsonSafely } from '../extract/json-body.js';
+import type { HttpResponse } from '../http/http-client.js';
+import type { AuthContext } from './auth-context.js';
+import type { ExpiryPolicy } from './expiry.js';
+
+export interface TokenRequestSpec {
+  readonly method: string;
+  readonly url: CompiledTemplate;
+  readonly headers: TemplateMap;
+  /** Renders the body; undefined for none. */
+  readonly body?: (scope: TemplateScope) => string | undefined;
+  /** Content-Type used when the headers name none and there is a body. */
+  readonly contentType?: string;
+  /** Where in the manifest this request is declared, for messages. */
+  readonly pointer: string;
+}
+
+export type AccessTokenSource =
+  | { readonly from: 'body'; readonly path: CompiledJsonPath }
+  | { readonly from: 'header'; readonly name: string }
+  | { readonly from: 'cookie'; readonly match: string };
+
+export interface TokenResponseSpec {
+  readonly accessToken: AccessTokenSource;
+  readonly refreshTokenPath?: CompiledJsonPath;
+  readonly extras: readonly (readonly [string, CompiledJsonPath])[];
+  readonly expiry: ExpiryPolicy;
+  /** RFC 6749 §5.1: token_type must be present; Locoia-style endpoints need not send it. */
+  readonly requireTokenType?: boolean;
+}
+
+export interface TokenResult {
+  accessToken: string;
+  /** undefined: the response had none (keep the old one). */
+  refreshToken?: string;
+  tokenType?: string;
+  expiresAt?: number;
+  obtainedAt: number;
+  extras: Record<string, unknown>;
+  /** Every cookie the token endpoint set, for the connection's jar. */
+  cookies: ParsedCookie[];
+  url: URL;
+}
+
+export interface TokenRequestExtras {
+  /** Headers computed in code (client authentication), added after the templates. */
+  headers?: Record<string, string>;
+}
+
+export function compileHeaderTemplates(
+  headers: Record<string, string | undefined> | string | null | undefined,
+  pointer: string,
+): TemplateMap {
+  // Locoia stores token request headers as a JSON text; the validator checked it parses.
+  return compileTemplateMap(typeof headers === 'string' ? (JSON.parse(headers) as Record<string, string>) : headers, pointer);
+}
+
+export function compileResponseSpec(options: {
+  bodyPath?: string | null;
+  header?: string | null;
+  cookie?: string | null;
+  refreshTokenPath?: string | null;
+  extras?: Record<string, string | undefined>;
+  expiry: ExpiryPolicy;
+  requireTokenType?: boolean;
+}): TokenResponseSpec {
+  const accessToken: AccessTokenSource = options.header
+    ? { from: 'header', name: options.header.toLowerCase() }
+    : options.cookie
+      ? { from: 'cookie', match: options.cookie }
+      : { from: 'body', path: compileJsonPath(options.bodyPath ?? '$.access_token') };
+  return {
+    accessToken,
+    refreshTokenPath: options.refreshTokenPath ? compileJsonPath(options.refreshTokenPath) : undefined,
+    extras: Object.entries(options.extras ?? {})
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([name, path]) => [name, compileJsonPath(path)] as const),
+    expiry: options.expiry,
+    requireTokenType: options.requireTokenType,
+  };
+}
+
+export async function requestToken(
+  ctx: AuthContext,
+  request: TokenRequestSpec,
+  response: TokenResponseSpec,
+  scope: TemplateScope,
+  extras: TokenRequestExtras = {},
+): Promise<TokenResult> {
+  const url = new URL(request.url.render(scope));
+  const headers: Record<string, string> = { ...ctx.sharedHeaders };
+  for (const [name, template] of request.headers) {
+    const value = template.render(scope);
+    if (value !== '') headers[name] = value;
+  }
+  Object.assign(headers, extras.headers);
+  const body = request.method === 'GET' ? undefined : request.body?.(scope);
+  if (body !== undefined && body !== '' && request.contentType && !hasHeader(headers, 'content-type')) {
+    headers['content-type'] = request.contentType;
+  }
+  for (const value of Object.values(headers)) ctx.redactor.add(authorizationSecret(value));
+  const sentAt = ctx.now();
+  const answer = await ctx.http.send({
+    method: request.method,
+    url,
+    headers,
+    body: body === '' ? undefined : body,
+    maxRedirects: 0,
+    responseType: 'buffer',
+    timeouts: ctx.timeouts,
+    maxResponseBytes: ctx.maxResponseBytes,
+  });
+  return parseTokenResponse(ctx, request, response, answer, sentAt);
+}
+
+export function parseTokenResponse(
+  ctx: AuthContext,
+  request: TokenRequestSpec,
+  spec: TokenResponseSpec,
+  answer: HttpResponse,
+  sentAt: number,
+): TokenResult {
+  const where = `the token endpoint (${request.pointer})`;
+  const text = Buffer.isBuffer(answer.body) ? answer.body.toString('utf8') : '';
+  const json = parseJsonSafely(text);
+  if (answer.status >= 300 && answer.status < 400) {
+    throw new AuthError(
+      `${where} answered ${answer.status} (a redirect); token requests never follow redirects, so the credentials stay where they were sent. Point the URL at the final endpoint.`,
+      { status: answer.status },
+    );
+  }
+  if (answer.status >= 500 || answer.status === 429) {
+    throw new HttpError(answer.status, request.method, redactedLocation(ctx, answer.url), ctx.redactor.redactValue(json));
+  }
+  const oauth = oauthError(json);
+  if (answer.status >= 400 || (oauth && !hasToken(json, spec))) {
+    const detail = oauth
+      ? `${oauth.error}${oauth.description ? `: ${ctx.redactor.redact(oauth.description)}` : ''}`
+      : `status ${answer.status}`;
+    throw new AuthError(`${where} refused the request (${detail}). ${hintFor(oauth?.error, answer.status)}`, {
+      status: answer.status,
+      oauthError: oauth?.error,
+    });
+  }
+  const cookies = parseSetCookies(answer.setCookies);
+  const { token, cookieExpiresAt } = takeAccessToken(spec.accessToken, answer, json, cookies, where, ctx.now());
+  ctx.redactor.add(token);
+  const tokenType = json !== undefined ? stringAt(json, 'token_type') : undefined;
+  if (spec.requireTokenType && tokenType === undefined) {
+    throw new TokenResponseError(`${where} sent no "token_type" (RFC 6749 §5.1 requires it)`, { status: answer.status });
+  }
+  let refreshToken: string | undefined;
+  if (spec.refreshTokenPath && json !== undefined) {
+    const value = spec.refreshTokenPath.first(json);
+    // A missing, null or empty refresh token means "keep the one you have" (RFC 6749 §6).
+    if (typeof value === 'string' && value !== '') refreshToken = value;
+    else if (value !== undefined && value !== null && value !== '') {
+      throw new TokenResponseError(`${where}: the refresh token at ${spec.refreshTokenPath.normalized} is not a string`);
+    }
+  }
+  ctx.redactor.add(refreshToken);
+  for (const cookie of cookies) ctx.redactor.add(cookie.value);
+  const expiry = spec.expiry.expiresAt({ body: json, accessToken: token, cookieExpiresAt, sentAt });
+  if (expiry.warning) ctx.emit({ type: 'token.expiry_warning', reason: `${where}: ${expiry.warning}` });
+  const extras: Record<string, unknown> = {};
+  for (const [name, path] of spec.extras) {
+    const value = json === undefined ? undefined : path.first(json);
+    if (value !== undefined) extras[name] = value;
+  }
+  return {
+    accessToken: token,
+    refreshToken,
+    tokenType,
+    expiresAt: expiry.expiresAt,
+    obtainedAt: sentAt,
+    extras,
+    cookies,
+    url: answer.url,
+  };
+}
+
+function takeAccessToken(
+  source: AccessTokenSource,
+  answer: HttpResponse,
+  json: unknown,
+  cookies: ParsedCookie[],
+  where: string,
+  receivedAt: number,
+): { token: string; cookieExpiresAt?: number } {
+  switch (source.from) {
+    case 'body': {
+      if (json === undefined) {
+        throw new TokenResponseError(`${where} did not answer JSON, so there is no access token at ${source.path.normalized}`, {
+          status: answer.status,
+        });
+      }
+      const value = source.path.first(json);
+      if (typeof value !== 'string' || value === '') {
+        const found = value === undefined ? 'nothing' : `a ${value === null ? 'null' : typeof value}`;
+        throw new TokenResponseError(
+          `${where}: expected the access token at ${source.path.normalized}, found ${found}${keysHint(json)}`,
+          { status: answer.status },
+        );
+      }
+      return { token: value };
+    }
+    case 'header': {
+      const value = answer.headers[source.name];
+      const token = Array.isArray(value) ? value[0] : value;
+      if (!token) throw new TokenResponseError(`${where}: no "${source.name}" header holds the access token`, { status: answer.status });
+      return { token };
+    }
+    case 'cookie': {
+      const cookie =
+        cookies.find((candidate) => candidate.name.includes(source.match)) ??
+        cookies.find((candidate) => candidate.raw.includes(source.match));
+      if (!cookie || cookie.value === '') {
+        const names = cookies.map((candidate) => candidate.name).join(', ') || 'none';
+        throw new TokenResponseError(
+          `${where}: no Set-Cookie matches "${source.match}" (cookies set: ${names})`,
+          { status: answer.status },
+        );
+      }
+      const expiresAt =
+        cookie.maxAge !== undefined ? receivedAt + cookie.maxAge * 1000 : cookie.expires;
+      return { token: cookie.value, cookieExpiresAt: expiresAt };
+    }
+    default: {
+      const unknownSource: never = source;
+      throw new TypeError(`unknown token source ${String(unknownSource)}`);
+    }
+  }
+}
+
+function oauthError(json: unknown): { error: string; description?: string } | undefined {
+  const error = stringAt(json, 'error');
+  if (error === undefined) return undefined;
+  return { error, description: stringAt(json, 'error_description') };
+}
+
+function hasToken(json: unknown, spec: TokenResponseSpec): boolean {
+  return spec.accessToken.from !== 'body' || typeof spec.accessToken.path.first(json) === 'string';
+}
+
+const HINTS: Record<string, string> = {
+  invalid_grant: 'The grant (credentials or refresh token) is no longer valid: re-authorize the connection.',
+  invalid_client: 'The client id or secret is wrong, or the client may not use this grant: check the app credentials.',
+  unauthorized_client: 'This client may not use this grant type: check the app registration.',
+  invalid_scope: 'A requested scope is unknown or not allowed: check the manifest scope.',
+  unsupported_grant_type: 'The server does not support this grant: check the auth type and token URL.',
+  invalid_request: 'The token request is malformed: check the body template and headers.',
+};
+
+function hintFor(error: string | undefined, status: number): string {
+  if (error && HINTS[error]) return HINTS[error];
+  return status === 401 || status === 403
+    ? 'Check the credentials the connection was given.'
+    : 'Check the token request in the manifest and the credentials.';
+}
+
+function stringAt(json: unknown, key: string): string | undefined {
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || !Object.hasOwn(json, key)) return undefined;
+  const value = (json as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function keysHint(json: unknown): string {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return '';
+  const keys = Object.keys(json).slice(0, 10);
+  return keys.length ? ` (top-level keys: ${keys.join(', ')})` : '';
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+/** `Basic abc`, `Bearer abc`: the credential part is what must never be printed. */
+function authorizationSecret(value: string): string | undefined {
+  const match = /^(?:basic|bearer|token)\s+(.+)$/i.exec(value);
+  return match?.[1];
+}
+
+function redactedLocation(ctx: AuthContext, url: URL): string {
+  return ctx.redactor.redact(`${url.origin}${url.pathname}`);
+}

@@ -1,0 +1,74 @@
+/**
+ * The options `run`, `auth` and `login` share: which manifest, whose credentials, which
+ * environment and token store. Parsed once here so every command reads them the same way.
+ */
+import { readFile } from 'node:fs/promises';
+import { FileTokenStore } from '../store/file-token-store.js';
+import { MemoryTokenStore } from '../store/memory-token-store.js';
+import type { TokenStore } from '../store/token-store.js';
+import { loadConnector, type Connector, type Environment } from '../runtime/connector.js';
+import type { Connection } from '../runtime/connection.js';
+
+export const connectionOptions = {
+  credentials: { type: 'string' },
+  env: { type: 'string', default: 'live' },
+  store: { type: 'string', default: 'memory' },
+  'connection-id': { type: 'string', default: 'cli' },
+  'allow-private-network': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required)
+  --env live|dev             environment (default: live)
+  --store memory|file:<path> token store (default: memory; file: keeps tokens between runs)
+  --connection-id <id>       key of the tokens in the store (default: cli)
+  --allow-private-network    allow loopback and private addresses (local sandboxes)
+  -h, --help                 show this help`;
+
+export class UsageError extends Error {}
+
+export interface ConnectionArgs {
+  credentials?: string;
+  env?: string;
+  store?: string;
+  'connection-id'?: string;
+  'allow-private-network'?: boolean;
+}
+
+export async function openConnection(manifestPath: string, args: ConnectionArgs): Promise<{ connector: Connector; connection: Connection }> {
+  if (!args.credentials) throw new UsageError('--credentials <file> is required');
+  if (args.env !== 'live' && args.env !== 'dev') throw new UsageError(`--env must be live or dev, not "${String(args.env)}"`);
+  const credentials = await readCredentials(args.credentials);
+  const connector = await loadConnector(manifestPath);
+  const connection = connector.connect({
+    connectionId: args['connection-id'] ?? 'cli',
+    credentials,
+    environment: args.env as Environment,
+    store: storeFrom(args.store ?? 'memory'),
+    allowPrivateNetwork: args['allow-private-network'] ?? false,
+  });
+  return { connector, connection };
+}
+
+function storeFrom(spec: string): TokenStore {
+  if (spec === 'memory') return new MemoryTokenStore();
+  if (spec.startsWith('file:') && spec.length > 5) return new FileTokenStore(spec.slice(5));
+  throw new UsageError(`--store must be memory or file:<path>, not "${spec}"`);
+}
+
+async function readCredentials(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the credentials file ${file}`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    // Never quote the file: it holds secrets.
+    throw new UsageError(`the credentials file ${file} is not a JSON object`);
+  }
+}

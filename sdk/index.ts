@@ -1,0 +1,21 @@
+/**
+ * connector-sdk: load a connector manifest, connect it with a user's credentials and a token
+ * store, execute its actions.
+ *
+ * @example
+ * const connector = await loadConnector('connectors/snov-io.json');
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials: { client_id, client_secret } });
+ * const { data } = await connection.execute('get-balance');
+ */
+export { loadConnector, Connector } from './runtime/connector.js';
+export type { ConnectOptions, LoadOptions, Clock, Environment } from './runtime/connector.js';
+export { Connection } from './runtime/connection.js';
+export type { ActionResult } from './runtime/connection.js';
+export { validateManifest } from './manifest/validate.js';
+export { MemoryTokenStore } from './store/memory-token-store.js';
+export { FileTokenStore } from './store/file-token-store.js';
+export type { TokenStore, TokenRecord } from './store/token-store.js';
+export type { StoredCookie } from './store/cookie-jar.js';
+export type { ConnectorEvent, ConnectorEventType, EventListener } from './events.js';
+export type { ConnectorManifest } from './manifest/types.gen.js';
+export * from './errors.js';

@@ -1,0 +1,205 @@
+/**
+ * One action, compiled at load: its templates, input validator and output path. At execute
+ * time it turns input into a request (URL, query, headers, body) and a response into data.
+ */
+import type { Action } from '../manifest/types.gen.js';
+import { compileDataSchema, type DataValidator } from '../manifest/data-validator.js';
+import { compileTemplate, type TemplateScope } from '../template/liquid.js';
+import { compileTemplateMap } from '../template/template-map.js';
+import { compileJsonTemplate, type JsonTemplate } from '../template/json-template.js';
+import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
+import { InputError, RequestRefusedError } from '../errors.js';
+
+export type BodyFormat = NonNullable<Action['body_format']>;
+export type RequestBody = string | Uint8Array | FormData | undefined;
+
+export interface BuiltRequest {
+  url: URL;
+  headers: Record<string, string>;
+  query: [string, string][];
+  body: RequestBody;
+}
+
+export interface CompiledAction {
+  readonly id: string;
+  readonly method: string;
+  readonly spec: Action;
+  readonly input: DataValidator;
+  readonly output?: CompiledJsonPath;
+  readonly applyAuth: boolean;
+  readonly expected?: ReadonlySet<number>;
+  readonly idempotent: boolean;
+  /** Validates and completes the input (defaults; declared but absent fields become null for templates). */
+  prepareInput(input: unknown): Record<string, unknown>;
+  build(scope: TemplateScope, base: URL, allowedHosts: ReadonlySet<string>): BuiltRequest;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+export function compileAction(id: string, spec: Action): CompiledAction {
+  const pointer = `/actions/${id}`;
+  const path = compileTemplate(spec.path, `${pointer}/path`);
+  const query = compileTemplateMap(spec.query, `${pointer}/query`);
+  const headers = compileTemplateMap(spec.headers, `${pointer}/headers`);
+  const format: BodyFormat = spec.body_format ?? 'json';
+  const body = compileBody(spec, format, pointer);
+  const input = compileDataSchema(spec.input);
+  const declared = input.declared;
+  return {
+    id,
+    method: spec.method,
+    spec,
+    input,
+    output: spec.output ? compileJsonPath(spec.output) : undefined,
+    applyAuth: spec.apply_auth ?? true,
+    expected: spec.expected_status ? new Set(spec.expected_status) : undefined,
+    idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method),
+    prepareInput(raw) {
+      if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+        throw new InputError(id, '', `input of action "${id}" must be an object`);
+      }
+      const value: Record<string, unknown> = { ...(raw as Record<string, unknown> | undefined) };
+      const problems = input.validate(value);
+      const first = problems[0];
+      if (first) {
+        const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+        throw new InputError(id, first.field, `input of action "${id}": ${first.message}${more}`);
+      }
+      for (const name of declared) if (!Object.hasOwn(value, name)) value[name] = null;
+      return value;
+    },
+    build(scope, base, allowedHosts) {
+      const url = resolveUrl(path.render(scope), base, allowedHosts, id);
+      const rendered: Record<string, string> = {};
+      for (const [name, template] of headers) {
+        const value = template.render(scope);
+        if (value !== '') rendered[name] = value;
+      }
+      const params: [string, string][] = [];
+      for (const [name, template] of query) {
+        const value = template.render(scope);
+        if (value !== '') params.push([name, value]);
+      }
+      const { content, contentType } = body(scope);
+      if (contentType && !hasHeader(rendered, 'content-type')) rendered['content-type'] = contentType;
+      return { url, headers: rendered, query: params, body: content };
+    },
+  };
+}
+
+interface RenderedBody {
+  content: RequestBody;
+  contentType?: string;
+}
+
+function compileBody(spec: Action, format: BodyFormat, pointer: string): (scope: TemplateScope) => RenderedBody {
+  const none: RenderedBody = { content: undefined };
+  if (spec.body_template !== undefined) {
+    const template = compileTemplate(spec.body_template, `${pointer}/body_template`);
+    const contentType = format === 'form' ? FORM : format === 'json' ? JSON_TYPE : undefined;
+    return (scope) => ({ content: template.render(scope), contentType});
+  }
+  if (spec.body === undefined) return () => none;
+  const render: JsonTemplate = compileJsonTemplate(spec.body, `${pointer}/body`);
+  switch (format) {
+    case 'json':
+      return (scope) => ({ content: JSON.stringify(render(scope)), contentType: JSON_TYPE});
+    case 'form':
+      return (scope) => ({ content: formEncode(render(scope)), contentType: FORM});
+    case 'multipart':
+      return (scope) => multipart(render(scope));
+    case 'raw':
+      return (scope) => raw(render(scope));
+    default: {
+      const unknown: never = format;
+      throw new TypeError(`unknown body format ${String(unknown)}`);
+    }
+  }
+}
+
+const JSON_TYPE = 'application/json';
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Arrays repeat the key (`emails[]=a&emails[]=b`), as PHP-style APIs such as snov.io expect. */
+function formEncode(value: unknown): string {
+  const params = new URLSearchParams();
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      for (const entry of Array.isArray(item) ? item : [item]) {
+        if (entry === null || entry === undefined) continue;
+        params.append(key, typeof entry === 'object' ? JSON.stringify(entry) : String(entry));
+      }
+    }
+  }
+  return params.toString();
+}
+
+/**
+ * A multipart part is a string, a JSON value (sent as application/json), file content, or
+ * `{ content, filename?, content_type? }` where content is text, a JSON value or file content.
+ */
+function multipart(value: unknown): RenderedBody {
+  const form = new FormData();
+  if (value !== null && typeof value === 'object') {
+    for (const [name, part] of Object.entries(value)) {
+      if (part === null || part === undefined) continue;
+      appendPart(form, name, part);
+    }
+  }
+  return { content: form};
+}
+
+function appendPart(form: FormData, name: string, part: unknown): void {
+  if (typeof part === 'string') return form.append(name, part);
+  if (isFileContent(part)) return form.append(name, toBlob(part, undefined), name);
+  if (typeof part === 'object' && part !== null && Object.hasOwn(part, 'content')) {
+    const { content, filename, content_type: contentType } = part as { content: unknown; filename?: unknown; content_type?: unknown };
+    const type = typeof contentType === 'string' ? contentType : undefined;
+    const blob = isFileContent(content)
+      ? toBlob(content, type)
+      : new Blob([typeof content === 'string' ? content : JSON.stringify(content)], {
+          type: type ?? (typeof content === 'string' ? 'text/plain' : JSON_TYPE),
+        });
+    return form.append(name, blob, typeof filename === 'string' ? filename : name);
+  }
+  form.append(name, new Blob([JSON.stringify(part)], { type: JSON_TYPE }), `${name}.json`);
+}
+
+function raw(value: unknown): RenderedBody {
+  if (value instanceof Uint8Array || typeof value === 'string') return { content: value};
+  if (value instanceof Blob) throw new TypeError('raw bodies take text or bytes; give a Buffer instead of a Blob');
+  return { content: JSON.stringify(value)};
+}
+
+function isFileContent(value: unknown): value is Uint8Array | Blob {
+  return value instanceof Uint8Array || value instanceof Blob;
+}
+
+function toBlob(content: Uint8Array | Blob, type: string | undefined): Blob {
+  if (content instanceof Blob) return type ? new Blob([content], { type }) : content;
+  return new Blob([content], { type: type ?? 'application/octet-stream' });
+}
+
+function resolveUrl(rendered: string, base: URL, allowedHosts: ReadonlySet<string>, action: string): URL {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rendered)) {
+    const url = new URL(rendered);
+    if (url.host !== base.host && !allowedHosts.has(url.host) && !allowedHosts.has(url.hostname)) {
+      throw new RequestRefusedError(
+        `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
+      );
+    }
+    return url;
+  }
+  if (!rendered.startsWith('/')) rendered = `/${rendered}`;
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${rendered}`);
+  // A rendered "/../" must not climb out of the base path onto another API of the same host.
+  if (!url.pathname.startsWith(base.pathname.replace(/\/+$/, ''))) {
+    throw new RequestRefusedError(`action "${action}" resolves outside the base URL's path`);
+  }
+  return url;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  for (const key in headers) if (key.toLowerCase() === name) return true;
+  return false;
+}

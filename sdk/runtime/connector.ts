@@ -1,0 +1,239 @@
+/**
+ * A loaded connector: the manifest validated and compiled once (templates parsed, JSONPaths
+ * compiled, validators built). `connect` binds it to one user's credentials cheaply.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Dispatcher } from 'undici';
+import type { ConnectorManifest, CredentialsSchema } from '../manifest/types.gen.js';
+import { validateManifest } from '../manifest/validate.js';
+import { compileDataSchema, type DataValidator } from '../manifest/data-validator.js';
+import { CredentialsError, ManifestError } from '../errors.js';
+import type { EventListener } from '../events.js';
+import { Redactor } from '../redact.js';
+import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
+import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
+import { HttpClient } from '../http/http-client.js';
+import { MemoryTokenStore } from '../store/memory-token-store.js';
+import type { TokenStore } from '../store/token-store.js';
+import { createAuthStrategy } from '../auth/index.js';
+import type { AuthStrategy } from '../auth/auth-strategy.js';
+import type { AuthContext } from '../auth/auth-context.js';
+import { TokenManager } from '../auth/token-manager.js';
+import { compileAction, type CompiledAction } from './action.js';
+import { Connection } from './connection.js';
+
+export type Environment = 'live' | 'dev';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface ConnectOptions {
+  /** Key of the connection's tokens and cookies in the store. */
+  connectionId: string;
+  credentials: Record<string, unknown>;
+  environment?: Environment;
+  /** Default: a new MemoryTokenStore. Share one store between connections and processes to share tokens. */
+  store?: TokenStore;
+  onEvent?: EventListener;
+  /** An undici dispatcher for every request of the connection (proxies, tests). */
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  /**
+   * Allow requests to loopback, link-local and private addresses. Off by default (SSRF
+   * guard); local sandboxes and tests turn it on.
+   */
+  allowPrivateNetwork?: boolean;
+}
+
+export interface LoadOptions {
+  /** Name used in diagnostics when a parsed object is given. */
+  file?: string;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+interface EnvironmentParts {
+  baseUrl: CompiledTemplate;
+  credentials: DataValidator;
+}
+
+export class Connector {
+  readonly manifest: Readonly<ConnectorManifest>;
+  readonly #actions: ReadonlyMap<string, CompiledAction>;
+  readonly #strategy: AuthStrategy;
+  readonly #environments: Record<Environment, EnvironmentParts>;
+  readonly #headers: TemplateMap;
+  readonly #certificate?: { cert: CompiledTemplate; key: CompiledTemplate; ca?: CompiledTemplate; passphrase?: CompiledTemplate };
+  readonly #allowedHosts: ReadonlySet<string>;
+  readonly #sharedClients = new Map<string, HttpClient>();
+
+  constructor(manifest: ConnectorManifest) {
+    this.manifest = manifest;
+    this.#strategy = createAuthStrategy(manifest.auth);
+    this.#actions = new Map(
+      Object.entries(manifest.actions)
+        .filter((entry): entry is [string, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined)
+        .map(([id, spec]) => [id, compileAction(id, spec)]),
+    );
+    const environment = (name: Environment): EnvironmentParts => {
+      const override = manifest.environments?.[name];
+      return {
+        baseUrl: compileTemplate(override?.base_url ?? manifest.base_url, override?.base_url ? `/environments/${name}/base_url` : '/base_url'),
+        credentials: compileDataSchema(credentialSchema(override?.credentials ?? manifest.credentials)),
+      };
+    };
+    this.#environments = { live: environment('live'), dev: environment('dev') };
+    this.#headers = compileTemplateMap(manifest.headers, '/headers');
+    const certificate = manifest.client_certificate;
+    if (certificate) {
+      this.#certificate = {
+        cert: compileTemplate(certificate.cert, '/client_certificate/cert'),
+        key: compileTemplate(certificate.key, '/client_certificate/key'),
+        ca: certificate.ca === undefined ? undefined : compileTemplate(certificate.ca, '/client_certificate/ca'),
+        passphrase:
+          certificate.passphrase === undefined ? undefined : compileTemplate(certificate.passphrase, '/client_certificate/passphrase'),
+      };
+    }
+    this.#allowedHosts = new Set(manifest.allowed_hosts ?? []);
+  }
+
+  get id(): string {
+    return this.manifest.id;
+  }
+
+  /** Action ids, in manifest order. */
+  get actions(): string[] {
+    return [...this.#actions.keys()];
+  }
+
+  connect(options: ConnectOptions): Connection {
+    const environment = options.environment ?? 'live';
+    const parts = this.#environments[environment];
+    if (!parts) throw new CredentialsError('environment', `unknown environment "${String(environment)}": use live or dev`);
+    if (typeof options.connectionId !== 'string' || options.connectionId === '') {
+      throw new CredentialsError('connectionId', 'connectionId must be a non-empty string');
+    }
+    const credentials = checkCredentials(parts.credentials, options.credentials);
+    const redactor = new Redactor();
+    for (const name of parts.credentials.secrets) redactor.add(credentials[name]);
+    const clock = options.clock ?? systemClock;
+    const scope: TemplateScope = Object.freeze({ credentials, env: environment });
+    const baseUrl = parseBaseUrl(parts.baseUrl.render(scope), redactor);
+    for (const secret of this.#strategy.derivedSecrets(scope)) redactor.add(secret);
+    const sharedHeaders: Record<string, string> = {};
+    for (const [name, template] of this.#headers) {
+      const value = template.render(scope);
+      if (value !== '') sharedHeaders[name] = value;
+    }
+    const http = this.#httpClient(scope, redactor, options);
+    const timeouts = this.manifest.timeouts;
+    const onEvent = options.onEvent;
+    const ctx: AuthContext = {
+      http,
+      redactor,
+      sharedHeaders,
+      scope,
+      timeouts: {
+        connectMs: timeouts?.connect_ms ?? 10_000,
+        headersMs: timeouts?.headers_ms ?? 30_000,
+        bodyMs: timeouts?.body_ms ?? 30_000,
+      },
+      maxResponseBytes: timeouts?.max_response_bytes ?? 10 * 1024 * 1024,
+      now: () => clock.now(),
+      emit: (event) => {
+        if (onEvent) onEvent(redactor.redactValue({ ...event, connectionId: options.connectionId, at: clock.now() }) as never);
+      },
+    };
+    const source = this.#strategy.tokens;
+    const tokens = source
+      ? new TokenManager({ connectionId: options.connectionId, store: options.store ?? new MemoryTokenStore(), source, ctx })
+      : undefined;
+    return new Connection({
+      connectionId: options.connectionId,
+      actions: this.#actions,
+      strategy: this.#strategy,
+      tokens,
+      http,
+      ctx,
+      baseUrl,
+      allowedHosts: this.#allowedHosts,
+      redactor,
+      onEvent,
+    });
+  }
+
+  /** Closes the HTTP agents shared by this connector's connections. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sharedClients.values()].map((client) => client.close()));
+    this.#sharedClients.clear();
+  }
+
+  /**
+   * Connections share one keep-alive agent, except those with a client certificate: each of
+   * those gets its own, so two tenants' certificates never share a socket.
+   */
+  #httpClient(scope: TemplateScope, redactor: Redactor, options: ConnectOptions): HttpClient {
+    const allowPrivateNetwork = options.allowPrivateNetwork ?? false;
+    if (this.#certificate) {
+      const { cert, key, ca, passphrase } = this.#certificate;
+      const tls = { cert: cert.render(scope), key: key.render(scope), ca: ca?.render(scope), passphrase: passphrase?.render(scope) };
+      redactor.add(tls.key);
+      redactor.add(tls.passphrase);
+      return new HttpClient({ tls, allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) });
+    }
+    if (options.dispatcher) {
+      return new HttpClient({ allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) });
+    }
+    const key = allowPrivateNetwork ? 'private' : 'public';
+    let client = this.#sharedClients.get(key);
+    if (!client) {
+      client = new HttpClient({ allowPrivateNetwork });
+      this.#sharedClients.set(key, client);
+    }
+    return client;
+  }
+}
+
+/** Loads a manifest from a path or a parsed object, validates it (ManifestError lists every problem) and compiles it. */
+export async function loadConnector(pathOrObject: string | URL | object, options: LoadOptions = {}): Promise<Connector> {
+  let input: unknown = pathOrObject;
+  let file = options.file;
+  if (typeof pathOrObject === 'string' || pathOrObject instanceof URL) {
+    file = file ?? String(pathOrObject);
+    input = await readFile(pathOrObject, 'utf8');
+  }
+  const { valid, diagnostics, manifest } = validateManifest(input, { file });
+  if (!valid || !manifest) throw new ManifestError(diagnostics, file);
+  return new Connector(structuredClone(manifest));
+}
+
+function credentialSchema(schema: CredentialsSchema | undefined): CredentialsSchema {
+  return schema ?? { type: 'object', properties: {} };
+}
+
+function checkCredentials(validator: DataValidator, given: unknown): Readonly<Record<string, unknown>> {
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new CredentialsError('', 'credentials must be an object of the fields the connector declares');
+  }
+  const credentials: Record<string, unknown> = { ...(given as Record<string, unknown>) };
+  const problems = validator.validate(credentials);
+  const first = problems[0];
+  if (first) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new CredentialsError(first.field, `credentials: ${first.message}${more}`);
+  }
+  for (const name of validator.declared) if (!Object.hasOwn(credentials, name)) credentials[name] = null;
+  return Object.freeze(credentials);
+}
+
+function parseBaseUrl(rendered: string, redactor: Redactor): URL {
+  try {
+    const url = new URL(rendered);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('not http(s)');
+    return url;
+  } catch {
+    throw new CredentialsError('base_url', `the base URL "${redactor.redact(rendered)}" is not an http(s) URL: check the credentials it is built from`);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * A JSON value whose strings are Liquid templates (action and token request bodies). Compiled
+ * once; a string that is exactly `{{ x }}` keeps x's JSON type, so numbers, booleans, arrays
+ * and objects from the input arrive as themselves, not as text.
+ */
+import { compileTemplate, type TemplateScope } from './liquid.js';
+import { pointerSegment } from './template-map.js';
+
+export type JsonTemplate = (scope: TemplateScope) => unknown;
+
+export function compileJsonTemplate(value: unknown, pointer: string): JsonTemplate {
+  if (typeof value === 'string') {
+    const template = compileTemplate(value, pointer);
+    return template.isStatic ? () => value : (scope) => template.renderValue(scope);
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((item, index) => compileJsonTemplate(item, `${pointer}/${index}`));
+    return (scope) => items.map((item) => item(scope));
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(
+      ([key, item]) => [key, compileJsonTemplate(item, `${pointer}/${pointerSegment(key)}`)] as const,
+    );
+    return (scope) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of entries) out[key] = item(scope);
+      return out;
+    };
+  }
+  return () => value;
+}
