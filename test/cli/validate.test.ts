@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs the real CLI the way an author does; resolves with its exit code and output. */
+function connector(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'sdk/cli/main.ts', ...args], { cwd: root }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+const VALID = 'test/manifest/valid/api-key-header.json';
+const PASSWORD = 'test/manifest/valid/oauth2-password.json';
+const BROKEN = 'test/manifest/broken/wrong-auth-type.json';
+
+describe('connector validate', () => {
+  it('exits 0 for valid files, printing warnings and a summary', async () => {
+    const { code, stdout, stderr } = await connector('validate', VALID, PASSWORD);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout.split('\n')).toEqual([
+      `${PASSWORD}:17:13  /auth/type  warning: the oauth2_password grant is discouraged by RFC 9700 §2.4 (it still works)  (prefer oauth2_authorization_code, or oauth2_client_credentials for machine access, when the API offers them)`,
+      '2 files checked: all valid, 0 errors, 1 warning',
+      '',
+    ]);
+  });
+
+  it('exits 1 and prints file:line:column  pointer  message  (hint) for an invalid file', async () => {
+    const { code, stdout } = await connector('validate', VALID, BROKEN);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')).toEqual([
+      `${BROKEN}:6:21  /auth/type  auth.type "oauth3" is not one of: none, api_key, basic, bearer, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer  (How requests are authenticated, discriminated by \`type\`.)`,
+      '2 files checked: 1 invalid, 1 error, 0 warnings',
+      '',
+    ]);
+  });
+
+  it('prints "/" for the document pointer of a JSON syntax error', async () => {
+    const { code, stdout } = await connector('validate', 'test/manifest/broken/trailing-comma.json');
+    expect(code).toBe(1);
+    expect(stdout).toContain('test/manifest/broken/trailing-comma.json:8:54  /  invalid JSON: trailing comma before "}"  (JSON allows no comma after the last item: remove it)\n');
+  });
+
+  it('counts an unreadable file as invalid, with a diagnostic', async () => {
+    const { code, stdout } = await connector('validate', 'test/manifest/no-such-file.json', VALID);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')).toEqual([
+      'test/manifest/no-such-file.json  /  cannot read the file (no such file)',
+      '2 files checked: 1 invalid, 1 error, 0 warnings',
+      '',
+    ]);
+  });
+
+  it('writes a JSON report with --format json', async () => {
+    const { code, stdout } = await connector('validate', '--format', 'json', VALID, 'test/manifest/broken/refresh-incomplete.json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ valid: false, errors: 3, warnings: 0 });
+    expect(report.files).toHaveLength(2);
+    expect(report.files[0]).toEqual({ file: VALID, valid: true, diagnostics: [] });
+    expect(report.files[1].diagnostics[0]).toEqual({
+      file: 'test/manifest/broken/refresh-incomplete.json',
+      line: 20,
+      column: 5,
+      pointer: '/auth/refresh_request_url',
+      message: 'refresh_request_url needs refresh_request_body_template as well',
+      hint: 'Liquid template of the refresh body; "" for no body. Scope: credentials, auth, env, now.',
+      severity: 'error',
+    });
+  });
+
+  it('exits 2 on usage errors: no files, an unknown option, a bad format', async () => {
+    const none = await connector('validate');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('connector validate: no files given');
+    expect(none.stderr).toContain('Usage: connector validate <files…>');
+
+    const unknown = await connector('validate', '--strict', VALID);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).toBe('connector validate: unknown option --strict');
+
+    const format = await connector('validate', '--format', 'xml', VALID);
+    expect(format.code).toBe(2);
+    expect(format.stderr.split('\n')[0]).toBe('connector validate: --format must be text or json, not "xml"');
+    expect(format.stdout).toBe('');
+  });
+
+  it('prints its help with --help', async () => {
+    const { code, stdout } = await connector('validate', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: connector validate <files…> \[--format text\|json\]/);
+  });
+});
+
+describe('connector', () => {
+  it('lists its commands with --help', async () => {
+    const { code, stdout } = await connector('--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: connector <command>/);
+    expect(stdout).toContain('  validate    check connector manifests');
+  });
+
+  it('exits 2 without a command or with an unknown one', async () => {
+    const none = await connector();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('connector: no command given');
+    const unknown = await connector('deploy');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('connector: unknown command "deploy"');
+  });
+});
