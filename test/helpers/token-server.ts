@@ -42,6 +42,12 @@ export interface TokenServer {
   apiAlwaysUnauthorized: boolean;
   /** Delay before token responses (ms), to widen races. */
   tokenDelayMs: number;
+  /**
+   * Faults per path, consumed one per request: a status to answer with, 'reset' (drop the
+   * connection before acting), 'lost' (act, e.g. rotate, then drop the connection before
+   * answering) or a redirect to a URL.
+   */
+  faults: Record<string, (number | 'reset' | 'lost' | { redirect: string })[]>;
   /** Revokes every access token issued so far (server-side expiry). */
   invalidateAccessTokens(): void;
   latestRefreshToken(): string | undefined;
@@ -75,6 +81,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     rejectRefresh: false,
     apiAlwaysUnauthorized: false,
     tokenDelayMs: 0,
+    faults: {},
     invalidateAccessTokens: () => validAccess.clear(),
     latestRefreshToken: () => latestRefresh,
     close: () =>
@@ -129,6 +136,18 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     if (url.pathname === '/token' || url.pathname === '/refresh') {
       state.tokenRequests.push({ path: url.pathname, body, headers: request.headers });
     }
+    const fault = state.faults[url.pathname]?.shift();
+    if (fault === 'reset') return void request.socket.destroy();
+    if (typeof fault === 'number') return json(response, fault, { error: 'temporarily_unavailable' });
+    if (typeof fault === 'object') {
+      response.writeHead(307, { location: fault.redirect, 'content-length': 0 });
+      return void response.end();
+    }
+    if (fault === 'lost') {
+      // Act on the request, then lose the answer: the client cannot know what happened.
+      const swallow = response as ServerResponse & { __lost?: boolean };
+      swallow.__lost = true;
+    }
     if (url.pathname === '/token') {
       const params = new URLSearchParams(body.trim().startsWith('{') ? Object.entries(JSON.parse(body) as Record<string, string>) : body);
       if (params.get('grant_type') === 'refresh_token') return refreshGrant(params.get('refresh_token'), response);
@@ -171,6 +190,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {
+  if ((response as ServerResponse & { __lost?: boolean }).__lost) return void response.socket?.destroy();
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
