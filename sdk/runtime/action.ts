@@ -9,6 +9,7 @@ import { compileTemplateMap } from '../template/template-map.js';
 import { compileJsonTemplate, type JsonTemplate } from '../template/json-template.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
 import { InputError, RequestRefusedError } from '../errors.js';
+import { compilePagination, type PageRequest, type Pager } from './pagination.js';
 
 export type BodyFormat = NonNullable<Action['body_format']>;
 export type RequestBody = string | Uint8Array | FormData | undefined;
@@ -29,9 +30,10 @@ export interface CompiledAction {
   readonly applyAuth: boolean;
   readonly expected?: ReadonlySet<number>;
   readonly idempotent: boolean;
+  readonly pager?: Pager;
   /** Validates and completes the input (defaults; declared but absent fields become null for templates). */
   prepareInput(input: unknown): Record<string, unknown>;
-  build(scope: TemplateScope, base: URL, allowedHosts: ReadonlySet<string>): BuiltRequest;
+  build(scope: TemplateScope, base: URL, allowedHosts: ReadonlySet<string>, page?: PageRequest): BuiltRequest;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -54,6 +56,7 @@ export function compileAction(id: string, spec: Action): CompiledAction {
     applyAuth: spec.apply_auth ?? true,
     expected: spec.expected_status ? new Set(spec.expected_status) : undefined,
     idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method),
+    pager: compilePagination(spec.pagination),
     prepareInput(raw) {
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         throw new InputError(id, '', `input of action "${id}" must be an object`);
@@ -68,8 +71,8 @@ export function compileAction(id: string, spec: Action): CompiledAction {
       for (const name of declared) if (!Object.hasOwn(value, name)) value[name] = null;
       return value;
     },
-    build(scope, base, allowedHosts) {
-      const url = resolveUrl(path.render(scope), base, allowedHosts, id);
+    build(scope, base, allowedHosts, page) {
+      const url = page?.url ? checkHost(page.url, base, allowedHosts, id) : resolveUrl(path.render(scope), base, allowedHosts, id);
       const rendered: Record<string, string> = {};
       for (const [name, template] of headers) {
         const value = template.render(scope);
@@ -78,9 +81,10 @@ export function compileAction(id: string, spec: Action): CompiledAction {
       const params: [string, string][] = [];
       for (const [name, template] of query) {
         const value = template.render(scope);
-        if (value !== '') params.push([name, value]);
+        if (value !== '' && !page?.query.some(([pageName]) => pageName === name)) params.push([name, value]);
       }
-      const { content, contentType } = body(scope);
+      if (page) params.push(...page.query);
+      const { content, contentType } = body(scope, page?.bodyFields);
       if (contentType && !hasHeader(rendered, 'content-type')) rendered['content-type'] = contentType;
       return { url, headers: rendered, query: params, body: content };
     },
@@ -92,7 +96,9 @@ interface RenderedBody {
   contentType?: string;
 }
 
-function compileBody(spec: Action, format: BodyFormat, pointer: string): (scope: TemplateScope) => RenderedBody {
+type BodyRenderer = (scope: TemplateScope, extraFields?: Record<string, unknown>) => RenderedBody;
+
+function compileBody(spec: Action, format: BodyFormat, pointer: string): BodyRenderer {
   const none: RenderedBody = { content: undefined };
   if (spec.body_template !== undefined) {
     const template = compileTemplate(spec.body_template, `${pointer}/body_template`);
@@ -100,12 +106,16 @@ function compileBody(spec: Action, format: BodyFormat, pointer: string): (scope:
     return (scope) => ({ content: template.render(scope), contentType});
   }
   if (spec.body === undefined) return () => none;
-  const render: JsonTemplate = compileJsonTemplate(spec.body, `${pointer}/body`);
+  const template: JsonTemplate = compileJsonTemplate(spec.body, `${pointer}/body`);
+  const render = (scope: TemplateScope, extraFields?: Record<string, unknown>): unknown => {
+    const value = template(scope);
+    return extraFields && value !== null && typeof value === 'object' ? { ...value, ...extraFields } : value;
+  };
   switch (format) {
     case 'json':
-      return (scope) => ({ content: JSON.stringify(render(scope)), contentType: JSON_TYPE});
+      return (scope, extraFields) => ({ content: JSON.stringify(render(scope, extraFields)), contentType: JSON_TYPE });
     case 'form':
-      return (scope) => ({ content: formEncode(render(scope)), contentType: FORM});
+      return (scope, extraFields) => ({ content: formEncode(render(scope, extraFields)), contentType: FORM });
     case 'multipart':
       return (scope) => multipart(render(scope));
     case 'raw':
@@ -181,15 +191,7 @@ function toBlob(content: Uint8Array | Blob, type: string | undefined): Blob {
 }
 
 function resolveUrl(rendered: string, base: URL, allowedHosts: ReadonlySet<string>, action: string): URL {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(rendered)) {
-    const url = new URL(rendered);
-    if (url.host !== base.host && !allowedHosts.has(url.host) && !allowedHosts.has(url.hostname)) {
-      throw new RequestRefusedError(
-        `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
-      );
-    }
-    return url;
-  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rendered)) return checkHost(new URL(rendered), base, allowedHosts, action);
   if (!rendered.startsWith('/')) rendered = `/${rendered}`;
   const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${rendered}`);
   // A rendered "/../" must not climb out of the base path onto another API of the same host.
@@ -197,6 +199,14 @@ function resolveUrl(rendered: string, base: URL, allowedHosts: ReadonlySet<strin
     throw new RequestRefusedError(`action "${action}" resolves outside the base URL's path`);
   }
   return url;
+}
+
+/** Credentials go only to the base URL's host and the hosts the manifest allows. */
+function checkHost(url: URL, base: URL, allowedHosts: ReadonlySet<string>, action: string): URL {
+  if (url.host === base.host || allowedHosts.has(url.host) || allowedHosts.has(url.hostname)) return url;
+  throw new RequestRefusedError(
+    `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
+  );
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {

@@ -4,27 +4,24 @@
  * expired) and the connection's cookie jar. `execute` is the hot path: everything that depends
  * only on the credentials was rendered at connect time.
  */
-import type { Readable } from 'node:stream';
-import { AuthError, ConnectorError, ERROR_CODES, HttpError, ResponseError, UnknownActionError } from '../errors.js';
+import { AuthError, ConnectorError, ERROR_CODES, UnknownActionError } from '../errors.js';
 import type { ConnectorEvent, EventListener } from '../events.js';
 import type { Redactor } from '../redact.js';
-import type { HttpClient, HttpResponse } from '../http/http-client.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../http/http-client.js';
+import { sendWithRetry } from '../http/retry.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { cookieHeaderFor } from '../store/cookie-jar.js';
-import { parseJsonSafely } from '../extract/json-body.js';
 import type { TemplateScope } from '../template/liquid.js';
 import type { AuthStrategy, ApplyTarget } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
 import type { BuiltRequest, CompiledAction } from './action.js';
+import { discard, jsonOf, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
+import type { PageRequest } from './pagination.js';
+import type { RateLimiter } from './rate-limiter.js';
 
-export interface ActionResult<T = unknown> {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON (selected by the action's output path), text, or a stream for binary responses. */
-  data: T;
-}
+export type { ActionResult } from './action-response.js';
 
 /** What a connection may say about its token: never the token itself. */
 export interface TokenInfo {
@@ -48,45 +45,59 @@ export interface ConnectionParts {
   allowedHosts: ReadonlySet<string>;
   redactor: Redactor;
   onEvent?: EventListener;
+  rateLimiter?: RateLimiter;
+  retry: { maxAttempts: number; maxElapsedMs: number; baseDelayMs: number };
 }
 
 export class Connection {
   readonly connectionId: string;
   readonly #parts: ConnectionParts;
   readonly #credentialHeaders: string[];
+  readonly #credentialQueryParams: string[];
 
   constructor(parts: ConnectionParts) {
     this.connectionId = parts.connectionId;
     this.#parts = parts;
     this.#credentialHeaders = [...parts.strategy.credentialHeaders];
+    this.#credentialQueryParams = [...parts.strategy.credentialQueryParams];
   }
 
-  /** Runs an action: validates the input, sends the request with the connection's auth, returns its result. */
+  /** Runs an action: validates the input, sends the request with the connection's auth, returns its result (one page). */
   async execute<T = unknown>(actionId: string, input?: Record<string, unknown>): Promise<ActionResult<T>> {
-    const parts = this.#parts;
-    const action = parts.actions.get(actionId);
-    if (!action) throw new UnknownActionError(actionId, [...parts.actions.keys()]);
+    const action = this.#action(actionId);
     try {
       const prepared = action.prepareInput(input);
-      let record = parts.tokens ? await parts.tokens.current() : undefined;
-      let response = await this.#send(action, prepared, record);
-      if (record && parts.tokens && this.#saysExpired(response)) {
-        const stale = record;
-        await discard(response);
-        this.#emit({ type: 'auth.token_rejected', action: action.id, status: response.status });
-        record = await parts.tokens.renewAfterRejection(stale);
-        response = await this.#send(action, prepared, record);
-        if (this.#saysExpired(response)) {
-          await discard(response);
-          throw new AuthError(
-            `action "${action.id}" was refused (${response.status}) again right after the token was renewed: the credentials lack access, or the API rejects this token type`,
-            { status: response.status },
-          );
-        }
-      }
-      return (await this.#result(action, response)) as ActionResult<T>;
+      return (await this.#run(action, prepared, action.pager?.first())).result as ActionResult<T>;
     } catch (error) {
       throw this.#scrub(error);
+    }
+  }
+
+  /**
+   * Runs a paginated action page by page (the manifest's cursor, offset, page or Link
+   * strategy), up to `maxPages` (default: the manifest's max_pages, else 100).
+   */
+  async *paginate<T = unknown>(actionId: string, input?: Record<string, unknown>, options: { maxPages?: number } = {}): AsyncGenerator<ActionResult<T>> {
+    const action = this.#action(actionId);
+    let prepared: Record<string, unknown>;
+    try {
+      prepared = action.prepareInput(input);
+    } catch (error) {
+      throw this.#scrub(error);
+    }
+    const pager = action.pager;
+    const maxPages = options.maxPages ?? pager?.maxPages ?? 1;
+    let page = pager?.first();
+    for (let count = 0; count < maxPages; count++) {
+      let read: ReadResult;
+      try {
+        read = await this.#run(action, prepared, page);
+      } catch (error) {
+        throw this.#scrub(error);
+      }
+      yield read.result as ActionResult<T>;
+      page = pager?.next({ json: read.json, headers: read.result.headers, url: read.url });
+      if (!page) return;
     }
   }
 
@@ -139,6 +150,33 @@ export class Connection {
     }
   }
 
+  #action(actionId: string): CompiledAction {
+    const action = this.#parts.actions.get(actionId);
+    if (!action) throw new UnknownActionError(actionId, [...this.#parts.actions.keys()]);
+    return action;
+  }
+
+  /** One page of an action: send, renew the token once if the answer says it expired, replay once, read. */
+  async #run(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined): Promise<ReadResult> {
+    const tokens = this.#parts.tokens;
+    let record = tokens ? await tokens.current() : undefined;
+    let response = await this.#send(action, input, record, page);
+    if (record && tokens && this.#saysExpired(response)) {
+      discard(response);
+      this.#emit({ type: 'auth.token_rejected', action: action.id, status: response.status });
+      record = await tokens.renewAfterRejection(record);
+      response = await this.#send(action, input, record, page);
+      if (this.#saysExpired(response)) {
+        discard(response);
+        throw new AuthError(
+          `action "${action.id}" was refused (${response.status}) again right after the token was renewed: the credentials lack access, or the API rejects this token type`,
+          { status: response.status },
+        );
+      }
+    }
+    return readActionResult(action, response, this.#printable(response.url), this.#parts.redactor);
+  }
+
   #authorizationCode() {
     const flow = this.#parts.strategy.authorizationCode;
     const tokens = this.#parts.tokens;
@@ -153,30 +191,49 @@ export class Connection {
     await this.#parts.tokens?.reset();
   }
 
-  async #send(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord | undefined): Promise<HttpResponse> {
+  async #send(
+    action: CompiledAction,
+    input: Record<string, unknown>,
+    record: TokenRecord | undefined,
+    page: PageRequest | undefined,
+  ): Promise<HttpResponse> {
     const parts = this.#parts;
     const scope: TemplateScope = { ...parts.ctx.scope, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) };
-    const built: BuiltRequest = action.build(scope, parts.baseUrl, parts.allowedHosts);
+    const built: BuiltRequest = action.build(scope, parts.baseUrl, parts.allowedHosts, page);
     const target: ApplyTarget = { headers: { ...parts.ctx.sharedHeaders, ...built.headers }, query: built.query, cookies: [] };
     if (action.applyAuth) parts.strategy.apply(target, scope);
     for (const [name, value] of target.query) built.url.searchParams.append(name, value);
     const jar = record?.cookies.length ? cookieHeaderFor(record.cookies, built.url, parts.ctx.now()) : undefined;
     const cookie = [jar, ...target.cookies].filter(Boolean).join('; ');
     if (cookie) target.headers.cookie = cookie;
-    const started = parts.onEvent ? parts.ctx.now() : 0;
-    if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(built.url), attempt: 1 });
-    const response = await parts.http.send({
+    const request: HttpRequest = {
       method: action.method,
       url: built.url,
       headers: target.headers,
       body: built.body,
       maxRedirects: 3,
       credentialHeaders: this.#credentialHeaders,
-      credentialQueryParams: [...parts.strategy.credentialQueryParams],
+      credentialQueryParams: this.#credentialQueryParams,
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
       maxResponseBytes: parts.ctx.maxResponseBytes,
-    });
+    };
+    const started = parts.onEvent ? parts.ctx.now() : 0;
+    let attempt = 0;
+    const response = await sendWithRetry(
+      async () => {
+        attempt++;
+        await parts.rateLimiter?.acquire();
+        if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(built.url), attempt });
+        return parts.http.send(request);
+      },
+      {
+        ...parts.retry,
+        idempotent: action.idempotent,
+        onRetry: ({ attempt: failed, delayMs, reason }) =>
+          this.#emit({ type: 'request.retry', action: action.id, attempt: failed, delayMs, reason }),
+      },
+    );
     if (parts.onEvent) {
       this.#emit({
         type: 'response',
@@ -195,31 +252,6 @@ export class Connection {
 
   #saysExpired(response: HttpResponse): boolean {
     return this.#parts.strategy.isExpired({ status: response.status, headers: response.headers, json: jsonOf(response) });
-  }
-
-  async #result(action: CompiledAction, response: HttpResponse): Promise<ActionResult> {
-    const { status, headers } = response;
-    const ok = action.expected ? action.expected.has(status) : status >= 200 && status < 300;
-    if (!ok) {
-      const body = await bodyExcerpt(response);
-      throw new HttpError(status, action.method, this.#printable(response.url), this.#parts.redactor.redactValue(body));
-    }
-    if (!Buffer.isBuffer(response.body)) return { status, headers, data: response.body };
-    const format = action.spec.response_format ?? formatOf(headers['content-type']);
-    if (format === 'text') return { status, headers, data: response.body.toString('utf8') };
-    if (response.body.length === 0 && !action.output) return { status, headers, data: null };
-    const json = jsonOf(response);
-    if (json === undefined) {
-      throw new ResponseError(
-        `action "${action.id}": ${action.method} ${this.#printable(response.url)} answered ${status} with a body that is not JSON (${String(headers['content-type'] ?? 'no content type')})`,
-      );
-    }
-    if (!action.output) return { status, headers, data: json };
-    const data = action.output.first(json);
-    if (data === undefined) {
-      throw new ResponseError(`action "${action.id}": the response has nothing at ${action.output.normalized}`);
-    }
-    return { status, headers, data };
   }
 
   #printable(url: URL): string {
@@ -263,31 +295,3 @@ function callbackParams(callback: string | URL | URLSearchParams | Record<string
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-const jsonCache = new WeakMap<HttpResponse, unknown>();
-
-function jsonOf(response: HttpResponse): unknown {
-  if (!Buffer.isBuffer(response.body) || response.body.length === 0) return undefined;
-  if (jsonCache.has(response)) return jsonCache.get(response);
-  const json = parseJsonSafely(response.body.toString('utf8'));
-  jsonCache.set(response, json);
-  return json;
-}
-
-function formatOf(contentType: string | string[] | undefined): 'json' | 'text' {
-  const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
-  return /json/i.test(type) || type === '' ? 'json' : 'text';
-}
-
-async function bodyExcerpt(response: HttpResponse): Promise<unknown> {
-  if (!Buffer.isBuffer(response.body)) {
-    await discard(response);
-    return undefined;
-  }
-  return jsonOf(response) ?? response.body.subarray(0, 2048).toString('utf8');
-}
-
-async function discard(response: HttpResponse): Promise<void> {
-  if (Buffer.isBuffer(response.body)) return;
-  (response.body as Readable).destroy();
-}

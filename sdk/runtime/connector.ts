@@ -21,6 +21,7 @@ import type { AuthContext } from '../auth/auth-context.js';
 import { TokenManager } from '../auth/token-manager.js';
 import { compileAction, type CompiledAction } from './action.js';
 import { Connection } from './connection.js';
+import { RateLimiter } from './rate-limiter.js';
 
 export type Environment = 'live' | 'dev';
 
@@ -150,8 +151,15 @@ export class Connector {
     const tokens = source
       ? new TokenManager({ connectionId: options.connectionId, store: options.store ?? new MemoryTokenStore(), source, ctx })
       : undefined;
+    const retry = this.manifest.retry;
     return new Connection({
       connectionId: options.connectionId,
+      rateLimiter: this.manifest.rate_limit ? new RateLimiter(this.manifest.rate_limit) : undefined,
+      retry: {
+        maxAttempts: retry?.max_attempts ?? 3,
+        maxElapsedMs: (retry?.max_elapsed_seconds ?? 60) * 1000,
+        baseDelayMs: retry?.base_delay_ms ?? 250,
+      },
       actions: this.#actions,
       strategy: this.#strategy,
       tokens,

@@ -1,0 +1,74 @@
+/**
+ * Retries of action requests. 429 and 503 honour Retry-After (seconds or an HTTP date): the
+ * server says it did not act. Other 5xx, resets and timeouts after the request was sent may
+ * have been acted on, so only idempotent requests retry them. Attempts and total time are
+ * bounded; a Retry-After beyond the time left returns the response as it is.
+ */
+import { NetworkError, TimeoutError } from '../errors.js';
+import type { HttpResponse } from './http-client.js';
+
+export interface RetryOptions {
+  maxAttempts: number;
+  maxElapsedMs: number;
+  baseDelayMs: number;
+  idempotent: boolean;
+  onRetry?(info: { attempt: number; delayMs: number; reason: string }): void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export async function sendWithRetry(send: () => Promise<HttpResponse>, options: RetryOptions): Promise<HttpResponse> {
+  const started = performance.now();
+  for (let attempt = 1; ; attempt++) {
+    let response: HttpResponse | undefined;
+    let failure: unknown;
+    try {
+      response = await send();
+    } catch (error) {
+      failure = error;
+    }
+    const plan = retryPlan(response, failure, attempt, options);
+    const elapsed = performance.now() - started;
+    if (!plan || attempt >= options.maxAttempts || elapsed + plan.delayMs > options.maxElapsedMs) {
+      if (response) return response;
+      throw failure;
+    }
+    if (response && !Buffer.isBuffer(response.body)) response.body.destroy();
+    options.onRetry?.({ attempt, delayMs: plan.delayMs, reason: plan.reason });
+    await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+  }
+}
+
+function retryPlan(
+  response: HttpResponse | undefined,
+  failure: unknown,
+  attempt: number,
+  options: RetryOptions,
+): { delayMs: number; reason: string } | undefined {
+  const backoff = () => Math.min(MAX_BACKOFF_MS, options.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  if (response) {
+    const { status } = response;
+    if (status === 429 || status === 503) {
+      const after = retryAfterMs(response.headers['retry-after']);
+      return { delayMs: Math.round(after ?? backoff()), reason: `status ${status}` };
+    }
+    if (status >= 500 && status <= 599 && options.idempotent) return { delayMs: Math.round(backoff()), reason: `status ${status}` };
+    return undefined;
+  }
+  if (failure instanceof NetworkError && (!failure.sent || options.idempotent)) {
+    return { delayMs: Math.round(backoff()), reason: failure.code };
+  }
+  if (failure instanceof TimeoutError && (failure.phase === 'connect' || options.idempotent)) {
+    return { delayMs: Math.round(backoff()), reason: failure.code };
+  }
+  return undefined;
+}
+
+/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,128 @@
+/**
+ * Pagination strategies: cursor (a JSONPath to the next cursor), offset/limit, page number,
+ * and `Link: <…>; rel="next"` (RFC 8288). Each turns the page just read into the next page's
+ * parameters, or says the pages are done.
+ */
+import type { Pagination } from '../manifest/types.gen.js';
+import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
+
+/** What a page adds to the action's own request. */
+export interface PageRequest {
+  query: [string, string][];
+  /** Fields merged into a JSON or form body (cursor pagination `in: body`). */
+  bodyFields?: Record<string, unknown>;
+  /** The next page's whole URL (Link header pagination). */
+  url?: URL;
+}
+
+export interface PageResponse {
+  json: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  url: URL;
+}
+
+export interface Pager {
+  readonly maxPages: number;
+  first(): PageRequest;
+  next(page: PageResponse): PageRequest | undefined;
+}
+
+export function compilePagination(spec: Pagination | undefined): Pager | undefined {
+  if (!spec) return undefined;
+  const maxPages = spec.max_pages ?? 100;
+  switch (spec.type) {
+    case 'cursor': {
+      const cursorPath = compileJsonPath(spec.cursor_path);
+      const results = optionalPath(spec.results_path);
+      const place = (cursor: string): PageRequest =>
+        spec.in === 'body' ? { query: [], bodyFields: { [spec.param]: cursor } } : { query: [[spec.param, cursor]] };
+      return {
+        maxPages,
+        first: () => ({ query: [] }),
+        next(page) {
+          if (results && countOf(results, page.json) === 0) return undefined;
+          const cursor = cursorPath.first(page.json);
+          if (cursor === undefined || cursor === null || cursor === '') return undefined;
+          return place(String(cursor));
+        },
+      };
+    }
+    case 'offset': {
+      const results = compileJsonPath(spec.results_path);
+      let offset = 0;
+      const request = (): PageRequest => ({ query: [[spec.offset_param, String(offset)], [spec.limit_param, String(spec.limit)]] });
+      return {
+        maxPages,
+        first: () => {
+          offset = 0;
+          return request();
+        },
+        next(page) {
+          const count = countOf(results, page.json);
+          if (count < spec.limit) return undefined;
+          offset += count;
+          return request();
+        },
+      };
+    }
+    case 'page': {
+      const results = compileJsonPath(spec.results_path);
+      const start = spec.start ?? 1;
+      let number = start;
+      const request = (): PageRequest => {
+        const query: [string, string][] = [[spec.page_param, String(number)]];
+        if (spec.size_param && spec.size !== undefined) query.push([spec.size_param, String(spec.size)]);
+        return { query };
+      };
+      return {
+        maxPages,
+        first: () => {
+          number = start;
+          return request();
+        },
+        next(page) {
+          const count = countOf(results, page.json);
+          if (count === 0 || (spec.size !== undefined && count < spec.size)) return undefined;
+          number++;
+          return request();
+        },
+      };
+    }
+    case 'link_header':
+      return {
+        maxPages,
+        first: () => ({ query: [] }),
+        next(page) {
+          const next = nextLink(page.headers.link);
+          return next === undefined ? undefined : { query: [], url: new URL(next, page.url) };
+        },
+      };
+    default: {
+      const unknown: never = spec;
+      throw new TypeError(`unknown pagination type ${String((unknown as { type: unknown }).type)}`);
+    }
+  }
+}
+
+function optionalPath(path: string | undefined): CompiledJsonPath | undefined {
+  return path === undefined ? undefined : compileJsonPath(path);
+}
+
+/** Items on the page: an array's length; anything else present counts as one. */
+function countOf(path: CompiledJsonPath, json: unknown): number {
+  const value = path.first(json);
+  if (Array.isArray(value)) return value.length;
+  return value === undefined || value === null ? 0 : 1;
+}
+
+/** The target of `rel="next"` in one or more Link headers (RFC 8288 §3). */
+export function nextLink(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  for (const value of Array.isArray(header) ? header : [header]) {
+    for (const match of value.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+      const params = match[2] ?? '';
+      if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?/i.test(params)) return match[1];
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,39 @@
+/**
+ * The connector's request budget (e.g. snov.io's 60 per minute), per connection: a sliding
+ * window of send times. A request over budget waits for the oldest send to leave the window;
+ * it never fails. Waiters are served in order.
+ */
+import type { RateLimit } from '../manifest/types.gen.js';
+
+export class RateLimiter {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  /** Send times (monotonic ms) of the last `limit` requests, oldest first. */
+  readonly #sent: number[] = [];
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(limit: RateLimit, private readonly now: () => number = () => performance.now()) {
+    this.#limit = limit.requests;
+    this.#windowMs = limit.per_seconds * 1000;
+  }
+
+  /** Resolves when one more request fits in the budget, and counts it. */
+  acquire(): Promise<void> {
+    const turn = this.#queue.then(() => this.#take());
+    this.#queue = turn;
+    return turn;
+  }
+
+  async #take(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      while (this.#sent.length > 0 && now - (this.#sent[0] as number) >= this.#windowMs) this.#sent.shift();
+      if (this.#sent.length < this.#limit) {
+        this.#sent.push(now);
+        return;
+      }
+      const wait = (this.#sent[0] as number) + this.#windowMs - now;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(wait))));
+    }
+  }
+}
