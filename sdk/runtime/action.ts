@@ -31,8 +31,11 @@ export interface CompiledAction {
   readonly expected?: ReadonlySet<number>;
   readonly idempotent: boolean;
   readonly pager?: Pager;
-  /** Validates and completes the input (defaults; declared but absent fields become null for templates). */
-  prepareInput(input: unknown): Record<string, unknown>;
+  /**
+   * Validates and completes the input (defaults; declared but absent fields become null for
+   * templates). File content given as a stream is read once here, so a request can be replayed.
+   */
+  prepareInput(input: unknown): Promise<Record<string, unknown>>;
   build(scope: TemplateScope, base: URL, allowedHosts: ReadonlySet<string>, page?: PageRequest): BuiltRequest;
 }
 
@@ -57,7 +60,7 @@ export function compileAction(id: string, spec: Action): CompiledAction {
     expected: spec.expected_status ? new Set(spec.expected_status) : undefined,
     idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method),
     pager: compilePagination(spec.pagination),
-    prepareInput(raw) {
+    async prepareInput(raw) {
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         throw new InputError(id, '', `input of action "${id}" must be an object`);
       }
@@ -69,6 +72,10 @@ export function compileAction(id: string, spec: Action): CompiledAction {
         throw new InputError(id, first.field, `input of action "${id}": ${first.message}${more}`);
       }
       for (const name of declared) if (!Object.hasOwn(value, name)) value[name] = null;
+      for (const name of input.binaries) {
+        const content = value[name];
+        if (isReadable(content)) value[name] = await readAll(content);
+      }
       return value;
     },
     build(scope, base, allowedHosts, page) {
@@ -179,6 +186,16 @@ function raw(value: unknown): RenderedBody {
   if (value instanceof Uint8Array || typeof value === 'string') return { content: value};
   if (value instanceof Blob) throw new TypeError('raw bodies take text or bytes; give a Buffer instead of a Blob');
   return { content: JSON.stringify(value)};
+}
+
+function isReadable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function';
+}
+
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 function isFileContent(value: unknown): value is Uint8Array | Blob {

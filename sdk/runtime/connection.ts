@@ -66,7 +66,7 @@ export class Connection {
   async execute<T = unknown>(actionId: string, input?: Record<string, unknown>): Promise<ActionResult<T>> {
     const action = this.#action(actionId);
     try {
-      const prepared = action.prepareInput(input);
+      const prepared = await action.prepareInput(input);
       return (await this.#run(action, prepared, action.pager?.first())).result as ActionResult<T>;
     } catch (error) {
       throw this.#scrub(error);
@@ -81,7 +81,7 @@ export class Connection {
     const action = this.#action(actionId);
     let prepared: Record<string, unknown>;
     try {
-      prepared = action.prepareInput(input);
+      prepared = await action.prepareInput(input);
     } catch (error) {
       throw this.#scrub(error);
     }

@@ -1,0 +1,62 @@
+/**
+ * Reading a response body within the request's limits: a total deadline (undici's bodyTimeout
+ * only bounds the gap between two chunks, so a trickle would never end) and, when buffering, a
+ * byte cap counted as the data arrives. On any failure the body is destroyed, which closes its
+ * socket, so nothing half-read goes back to the pool.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import type { Exchange } from './exchange.js';
+
+/** A response as undici hands it over. */
+interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+export function readBody({ statusCode, headers, body }: RawResponse, exchange: Exchange): Promise<Buffer> {
+  // A declared length over the cap fails at once; HEAD, 204 and 304 declare one without sending it.
+  const bodyless = exchange.hop.method === 'HEAD' || statusCode === 204 || statusCode === 304;
+  if (!bodyless && Number(headers['content-length']) > exchange.maxResponseBytes) {
+    body.destroy();
+    return Promise.reject(exchange.tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      reject(exchange.failure(error, true));
+      body.destroy();
+    };
+    const deadline = setTimeout(() => fail(exchange.timeout('body')), exchange.bodyMs);
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > exchange.maxResponseBytes) fail(exchange.tooLarge());
+      else chunks.push(chunk);
+    });
+    // Stays attached after a failure: destroy() emits one more error, which must not go unhandled.
+    body.on('error', fail);
+    body.once('end', () => {
+      settled = true;
+      clearTimeout(deadline);
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+  });
+}
+
+/** The body as a stream that ends by the deadline and fails only with the SDK's own errors. */
+export function streamBody(body: Readable, exchange: Exchange): Readable {
+  const out = new PassThrough();
+  const deadline = setTimeout(() => body.destroy(exchange.timeout('body')), exchange.bodyMs);
+  body.on('error', (error) => out.destroy(exchange.failure(error, true) as Error));
+  out.once('close', () => {
+    clearTimeout(deadline);
+    body.destroy();
+  });
+  body.pipe(out);
+  return out;
+}

@@ -1,0 +1,10 @@
+/** Request header sets are plain records whose names may come in any case. */
+
+/** A copy of `headers` without the given names (compared case-insensitively; pass them lower-case). */
+export function withoutHeaders(headers: Record<string, string>, lowerCaseNames: readonly string[]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!lowerCaseNames.includes(name.toLowerCase())) kept[name] = value;
+  }
+  return kept;
+}

@@ -1,0 +1,184 @@
+/**
+ * The SDK's HTTP transport and the only door to undici. One keep-alive Agent per client (so a
+ * client certificate never shares a socket with another client), `dispatcher.request` on the hot
+ * path, bounded waits and bodies, redirects followed by our own loop (credentials stripped across
+ * origins, no https → http), and the SSRF guard on every hop.
+ */
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import { createGuardedLookup, ipLiteralOf, isPrivateAddress } from './address-policy.js';
+import { readBody, streamBody } from './body-reader.js';
+import { Exchange } from './exchange.js';
+import { isRedirect, redirectHop } from './redirect-policy.js';
+
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Uint8Array | FormData | NodeJS.ReadableStream;
+  /** Follow up to N redirects (0 = never: token, login and refresh requests). */
+  maxRedirects: number;
+  /** Header names (lower-case) to drop when a redirect leaves the origin, besides authorization, cookie, proxy-authorization. */
+  credentialHeaders?: string[];
+  /** Query parameter names whose values are masked in error messages. */
+  credentialQueryParams?: string[];
+  responseType: 'buffer' | 'stream';
+  /** Defaults 10 000 / 30 000 / 30 000; bodyMs is a total deadline for the body, not idle time. */
+  timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
+  /** Default 10 MiB; applies to buffered bodies. */
+  maxResponseBytes?: number;
+  /** Aborting rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer | Readable;
+  /** The final URL, after redirects. */
+  url: URL;
+  /** Set-Cookie lines of the final response. */
+  setCookies: string[];
+  /** The URL of each response that redirected, in order. */
+  redirects: URL[];
+  /** Set-Cookie lines of each redirecting response: `redirectSetCookies[i]` came from `redirects[i]`. */
+  redirectSetCookies: string[][];
+}
+
+export interface HttpClientOptions {
+  /** Mutual TLS: `ca` (when given) replaces the default trust store for this client. */
+  tls?: { cert: string; key: string; ca?: string; passphrase?: string };
+  /**
+   * Off by default: loopback, link-local, private, unspecified and IPv4-mapped forms of them are
+   * refused, as are host names resolving to them.
+   */
+  allowPrivateNetwork?: boolean;
+  /** Applied to every error message the client builds. */
+  redact?: (text: string) => string;
+  /**
+   * Replaces the client's own agents (tests, proxies): its connect timeout and TLS settings apply,
+   * and host names are not checked against the private network (IP literals still are).
+   */
+  dispatcher?: Dispatcher;
+}
+
+export class HttpClient {
+  readonly #options: HttpClientOptions;
+  readonly #lookup: ReturnType<typeof createGuardedLookup> | undefined;
+  /** By connect timeout: undici fixes it per agent, while requests may each name their own. */
+  readonly #agents = new Map<number, Agent>();
+  #closed = false;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.#options = { ...options };
+    this.#lookup = options.allowPrivateNetwork ? undefined : createGuardedLookup(options.redact ?? ((text) => text));
+  }
+
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const exchange = new Exchange(request, this.#options.redact);
+    if (this.#closed) throw exchange.refused('the HTTP client is closed');
+    const redirects: URL[] = [];
+    const redirectSetCookies: string[][] = [];
+    for (;;) {
+      const response = await this.#dispatch(exchange);
+      const location = response.headers.location;
+      if (request.maxRedirects > 0 && isRedirect(response.statusCode) && typeof location === 'string') {
+        let next;
+        try {
+          if (redirects.length === request.maxRedirects) {
+            throw exchange.unusable(`it redirected more than ${request.maxRedirects} times`);
+          }
+          next = redirectHop(exchange, response.statusCode, location);
+        } catch (error) {
+          discard(response.body);
+          throw error;
+        }
+        if (next !== undefined) {
+          discard(response.body);
+          redirects.push(exchange.hop.url);
+          redirectSetCookies.push(setCookiesOf(response.headers));
+          exchange.hop = next;
+          continue;
+        }
+      }
+      const body =
+        request.responseType === 'stream'
+          ? streamBody(response.body, exchange)
+          : await readBody(response, exchange);
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body,
+        url: exchange.hop.url,
+        setCookies: setCookiesOf(response.headers),
+        redirects,
+        redirectSetCookies,
+      };
+    }
+  }
+
+  /** Closes the client's own agents (a host-supplied dispatcher stays the host's to close). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.all(agents.map((agent) => agent.close()));
+  }
+
+  async #dispatch(exchange: Exchange): Promise<Dispatcher.ResponseData> {
+    const { method, url, headers, body } = exchange.hop;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw exchange.refused(`only http and https URLs can be requested`);
+    }
+    if (!this.#options.allowPrivateNetwork) {
+      // undici skips the lookup for IP literals, so the guarded lookup never sees them.
+      const ip = ipLiteralOf(url);
+      if (ip !== undefined && isPrivateAddress(ip)) {
+        throw exchange.refused(`${ip} is a private address (allowPrivateNetwork is off)`);
+      }
+    }
+    try {
+      return await this.#dispatcherFor(exchange.connectMs).request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        body: body as Dispatcher.DispatchOptions['body'],
+        headersTimeout: exchange.headersMs,
+        bodyTimeout: exchange.bodyMs,
+        signal: exchange.request.signal,
+      });
+    } catch (error) {
+      throw exchange.failure(error, false);
+    }
+  }
+
+  #dispatcherFor(connectMs: number): Dispatcher {
+    if (this.#options.dispatcher) return this.#options.dispatcher;
+    let agent = this.#agents.get(connectMs);
+    if (agent === undefined) {
+      const tls = this.#options.tls;
+      agent = new Agent({
+        connect: {
+          timeout: connectMs,
+          ...(this.#lookup && { lookup: this.#lookup }),
+          ...(tls && { cert: tls.cert, key: tls.key, ca: tls.ca, passphrase: tls.passphrase }),
+        },
+      });
+      this.#agents.set(connectMs, agent);
+    }
+    return agent;
+  }
+}
+
+/** Frees a body nobody will read; small ones are drained so their socket goes back to the pool. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  // Failing to drain only costs the socket: the answer is already decided.
+  body.dump().catch(() => undefined);
+}
+
+function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {
+  const value = headers['set-cookie'];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

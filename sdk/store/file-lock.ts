@@ -1,0 +1,155 @@
+/**
+ * A lock between processes that share a directory: a lock file that exists while someone holds
+ * it. It is created whole (written under a private name, then hard-linked into place, which
+ * fails if the file exists), names its holder (pid, host, time, a random token), and is kept
+ * fresh by touching its mtime while held. A lock whose holder died (same host) or that has not
+ * been touched for `staleMs` is broken; waiters poll with a short backoff.
+ */
+import { randomUUID } from 'node:crypto';
+import { link, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StoreError } from '../errors.js';
+
+const FIRST_POLL_MS = 2;
+const MAX_POLL_MS = 50;
+
+interface Holder {
+  pid: number;
+  host: string;
+  acquiredAt: number;
+  token: string;
+}
+
+/**
+ * Runs fn holding the lock file at `lockPath`; the lock is released (the file removed) when fn
+ * settles, whatever the outcome.
+ */
+export async function withFileLock<T>(lockPath: string, staleMs: number, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquire(lockPath, staleMs);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+async function acquire(lockPath: string, staleMs: number): Promise<{ release(): Promise<void> }> {
+  const token = randomUUID();
+  let pollMs = FIRST_POLL_MS;
+  for (;;) {
+    const handle = await tryCreate(lockPath, { pid: process.pid, host: hostname(), acquiredAt: Date.now(), token });
+    if (handle) return held(lockPath, token, handle, staleMs);
+    if (!(await breakIfStale(lockPath, staleMs))) {
+      await sleep(pollMs + Math.random() * pollMs);
+      pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+    }
+  }
+}
+
+/** The open lock file (kept open to touch it), or undefined when someone else holds the lock. */
+async function tryCreate(lockPath: string, holder: Holder): Promise<FileHandle | undefined> {
+  const draft = `${lockPath}.${holder.token}`;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(draft, 'wx', 0o600);
+    await handle.writeFile(JSON.stringify(holder));
+    await link(draft, lockPath);
+    return handle;
+  } catch (error) {
+    await handle?.close();
+    if (errorCode(error) === 'EEXIST') return undefined;
+    throw new StoreError(`cannot create the lock file ${lockPath}: ${errorCode(error)}`);
+  } finally {
+    // The draft name only existed to create the lock file whole; the lock is the link.
+    await unlink(draft).catch(() => undefined);
+  }
+}
+
+function held(lockPath: string, token: string, handle: FileHandle, staleMs: number): { release(): Promise<void> } {
+  // Touching through our own descriptor can only ever refresh our own file, even if it was broken.
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      handle.utimes(now, now).catch(() => undefined);
+    },
+    Math.max(staleMs / 3, 10),
+  );
+  heartbeat.unref();
+  return {
+    async release() {
+      clearInterval(heartbeat);
+      await handle.close();
+      // Remove it only if it is still ours: a lock broken as stale may already be someone else's.
+      if ((await readHolder(lockPath))?.token === token) await unlink(lockPath).catch(() => undefined);
+    },
+  };
+}
+
+/** Returns true when it removed a stale lock (try again at once). */
+async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
+  const judged = await inspect(lockPath, staleMs);
+  if (judged === 'gone') return true;
+  if (!judged.stale) return false;
+  // Move it aside first, then check it was the lock we judged: another waiter may have broken it
+  // and taken a fresh one in between, which must be put back.
+  const aside = `${lockPath}.${randomUUID()}.stale`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return true;
+  }
+  const moved = await readHolder(aside);
+  if (moved?.token !== judged.holder?.token) await link(aside, lockPath).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+  return true;
+}
+
+async function inspect(lockPath: string, staleMs: number): Promise<{ stale: boolean; holder?: Holder } | 'gone'> {
+  let handle: FileHandle;
+  try {
+    handle = await open(lockPath, 'r');
+  } catch (error) {
+    // Unreadable for another reason: it cannot be judged, so it is left to its holder.
+    return errorCode(error) === 'ENOENT' ? 'gone' : { stale: false };
+  }
+  try {
+    const stat = await handle.stat();
+    const holder = parseHolder(await handle.readFile('utf8'));
+    const dead = holder !== undefined && holder.host === hostname() && !isAlive(holder.pid);
+    return { stale: dead || Date.now() - stat.mtimeMs > staleMs, holder };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readHolder(path: string): Promise<Holder | undefined> {
+  return parseHolder(await readFile(path, 'utf8').catch(() => ''));
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder>;
+    return typeof value.pid === 'number' && typeof value.token === 'string' && typeof value.host === 'string'
+      ? (value as Holder)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+/** The errno-style code of a file system error, safe to put in a message (it never holds data). */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? code : 'unknown error';
+}
