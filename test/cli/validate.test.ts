@@ -1,17 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Runs the real CLI the way an author does; resolves with its exit code and output. */
-function connector(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'sdk/cli/main.ts', ...args], { cwd: root }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
+import { connectorCli as connector } from '../helpers/cli.js';
 
 const VALID = 'test/manifest/valid/api-key-header.json';
 const PASSWORD = 'test/manifest/valid/oauth2-password.json';

@@ -1,0 +1,143 @@
+/**
+ * `connector run` and `connector auth` against the sandboxes, as an operator uses them:
+ * exit codes, JSON output, downloads to a file, a file token store reused between runs, and
+ * no secret on stdout or stderr.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSnovSandbox, type SnovSandbox } from '../../sandboxes/snov-io/server.js';
+import { startDocuwareSandbox, type DocuwareSandbox } from '../../sandboxes/docuware/server.js';
+import { connectorCli as connector } from '../helpers/cli.js';
+import { record, registerSecret } from '../helpers/secret-scan.js';
+
+const TOKEN_PATH = '/v1/oauth/access_token';
+let snov: SnovSandbox;
+let docuware: DocuwareSandbox;
+let dir: string;
+let snovCredentials: string;
+
+async function credentialsFile(name: string, value: object): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, JSON.stringify(value));
+  return path;
+}
+
+/** The output an operator sees is scanned like any error or event. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await connector(...args);
+  record(result.stdout);
+  record(result.stderr);
+  return result;
+}
+
+beforeAll(async () => {
+  registerSecret('sandbox-client-secret', 'sandbox-password');
+  snov = await startSnovSandbox();
+  docuware = await startDocuwareSandbox({ largeDocumentBytes: 1024 * 1024 });
+  dir = await mkdtemp(join(tmpdir(), 'connector-cli-'));
+  snovCredentials = await credentialsFile('snov.json', { client_id: 'sandbox-client-id', client_secret: 'sandbox-client-secret', api_base: snov.url });
+});
+
+afterAll(async () => {
+  await snov.close();
+  await docuware.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('connector auth', () => {
+  it('obtains a token and shows its type and expiry, never its value', async () => {
+    const before = snov.count(TOKEN_PATH);
+    const { code, stdout, stderr } = await cli('auth', 'connectors/snov-io.json', '--credentials', snovCredentials, '--allow-private-network');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^token obtained: Bearer, expires \d{4}-\d\d-\d\dT.* \(in 3600 s\)\nrefresh token: no\ncookies: none\n$/);
+    expect(snov.count(TOKEN_PATH) - before).toBe(1);
+  });
+
+  it('a refused secret: exit 1 with the reason, without the secret', async () => {
+    registerSecret('wrong-secret-canary');
+    const wrong = await credentialsFile('wrong.json', { client_id: 'sandbox-client-id', client_secret: 'wrong-secret-canary', api_base: snov.url });
+    const { code, stderr } = await cli('auth', 'connectors/snov-io.json', '--credentials', wrong, '--allow-private-network');
+    expect(code).toBe(1);
+    expect(stderr).toContain('needs to be authorized again');
+    expect(stderr).toContain('[CONNECTOR_REAUTHORIZATION_REQUIRED]');
+  });
+
+  it('the cookie logon names the session cookies it received', async () => {
+    const credentials = await credentialsFile('dw.json', { scheme: 'http', host: docuware.host, username: 'sandbox-user', password: 'sandbox-password', organization: 'Sandbox Org' });
+    const { code, stdout } = await cli('auth', 'connectors/docuware.json', '--credentials', credentials, '--allow-private-network');
+    expect(code).toBe(0);
+    expect(stdout).toContain('no known expiry');
+    expect(stdout).toContain('.DWPLATFORMAUTH');
+  });
+});
+
+describe('connector run', () => {
+  it('prints the result as JSON', async () => {
+    const { code, stdout } = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--allow-private-network');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 200, data: { balance: '25000.00' } });
+  });
+
+  it('takes input inline or from a file', async () => {
+    const inline = await cli('run', 'connectors/snov-io.json', 'start-domain-search', '--input', '{"domain":"snov.io"}', '--credentials', snovCredentials, '--allow-private-network');
+    expect(inline.code).toBe(0);
+    const { task_hash: taskHash } = (JSON.parse(inline.stdout) as { data: { task_hash: string } }).data;
+    const inputFile = join(dir, 'input.json');
+    await writeFile(inputFile, JSON.stringify({ task_hash: taskHash }));
+    const fromFile = await cli('run', 'connectors/snov-io.json', 'get-domain-search-result', '--input-file', inputFile, '--credentials', snovCredentials, '--allow-private-network');
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ status: 200, data: { meta: { task_hash: taskHash } } });
+  });
+
+  it('a file store keeps the token between runs', async () => {
+    const store = `file:${join(dir, 'tokens.json')}`;
+    const before = snov.count(TOKEN_PATH);
+    for (let run = 0; run < 2; run++) {
+      const { code } = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--store', store, '--allow-private-network');
+      expect(code).toBe(0);
+    }
+    expect(snov.count(TOKEN_PATH) - before).toBe(1);
+    expect((await stat(join(dir, 'tokens.json'))).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(dir, 'tokens.json'), 'utf8')).not.toContain('sandbox-client-secret');
+  });
+
+  it('writes a download to --output', async () => {
+    const credentials = await credentialsFile('dw2.json', { scheme: 'http', host: docuware.host, username: 'sandbox-user', password: 'sandbox-password', organization: 'Sandbox Org' });
+    const output = join(dir, 'download.bin');
+    const input = JSON.stringify({ file_cabinet_id: docuware.ids.archiveCabinetId, document_id: docuware.ids.largeDocumentId });
+    const { code, stdout } = await cli('run', 'connectors/docuware.json', 'download-document', '--input', input, '--output', output, '--credentials', credentials, '--allow-private-network');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ status: 200, output });
+    expect((await stat(output)).size).toBe(1024 * 1024);
+  });
+
+  it('exit codes: 2 for usage errors, 3 for an invalid manifest, 1 for a failed action', async () => {
+    expect((await cli('run', 'connectors/snov-io.json', 'get-balance')).code).toBe(2);
+    expect((await cli('run', 'connectors/snov-io.json')).code).toBe(2);
+    expect((await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--env', 'staging')).code).toBe(2);
+    const invalid = await cli('run', 'test/manifest/broken/wrong-auth-type.json', 'x', '--credentials', snovCredentials);
+    expect(invalid.code).toBe(3);
+    expect(invalid.stderr).toContain('/auth/type  auth.type "oauth3" is not one of');
+    const unknown = await cli('run', 'connectors/snov-io.json', 'no-such-action', '--credentials', snovCredentials, '--allow-private-network');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown action "no-such-action"');
+    // Without --allow-private-network the SSRF guard refuses the loopback sandbox.
+    const refused = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('private address');
+  });
+
+  it('--help on every command', async () => {
+    for (const command of ['run', 'auth', 'validate']) {
+      const { code, stdout } = await cli(command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: connector ${command}`);
+      expect(stdout).toContain('Exit status');
+    }
+    const main = await cli('--help');
+    expect(main.stdout).toMatch(/validate[\s\S]*run[\s\S]*auth/);
+  });
+});
