@@ -13,6 +13,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AuthError,
   ConnectorError,
+  CredentialsError,
   HttpError,
   NetworkError,
   ReauthorizationRequired,
@@ -57,6 +58,12 @@ export class TokenManager {
     this.#ctx = options.ctx;
     this.#attempts = options.attempts ?? 3;
     this.#baseDelayMs = options.baseDelayMs ?? 200;
+  }
+
+  /** The cached record when it is fresh: the hot path's answer without a promise. */
+  fresh(): TokenRecord | undefined {
+    const record = this.#record;
+    return record !== undefined && this.#isFresh(record) ? record : undefined;
   }
 
   /** The record to send with: the cached one while fresh, else a renewed one (one renewal for all callers). */
@@ -199,6 +206,9 @@ export class TokenManager {
       try {
         result = await this.#retrying(() => this.#source.authorize(this.#ctx), isTransient);
       } catch (error) {
+        // A credential unusable before anything is sent (a malformed signing key): the host must fix
+        // that field; nothing was refused, so the shared record is not flagged for re-authorization.
+        if (error instanceof CredentialsError) throw error;
         if (ConnectorError.isConnectorError(error) && !isTransient(error)) throw await this.#giveUp(version, error);
         throw error;
       }

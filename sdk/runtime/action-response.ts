@@ -25,43 +25,40 @@ export interface ReadResult {
   url: URL;
 }
 
-export function readActionResult(action: CompiledAction, response: HttpResponse, printableUrl: string, redactor: Redactor): ReadResult {
-  const { result, json } = read(action, response, printableUrl, redactor);
-  return { result, json, url: response.url };
-}
-
-function read(action: CompiledAction, response: HttpResponse, printableUrl: string, redactor: Redactor): Omit<ReadResult, 'url'> {
-  const { status, headers } = response;
+/** `json` is the body parsed by jsonBody; `printableUrl` is only built when a message needs it. */
+export function readActionResult(
+  action: CompiledAction,
+  response: HttpResponse,
+  json: unknown,
+  printableUrl: () => string,
+  redactor: Redactor,
+): ReadResult {
+  const { status, headers, url } = response;
   const ok = action.expected ? action.expected.has(status) : status >= 200 && status < 300;
   if (!ok) {
-    const body = bodyExcerpt(response);
-    throw new HttpError(status, action.method, printableUrl, redactor.redactValue(body));
+    const body = bodyExcerpt(response, json);
+    throw new HttpError(status, action.method, printableUrl(), redactor.redactValue(body));
   }
-  if (!Buffer.isBuffer(response.body)) return { result: { status, headers, data: response.body }, json: undefined };
-  const format = action.spec.response_format ?? formatOf(headers['content-type']);
-  if (format === 'text') return { result: { status, headers, data: response.body.toString('utf8') }, json: undefined };
-  if (response.body.length === 0 && !action.output) return { result: { status, headers, data: null }, json: undefined };
-  const json = jsonOf(response);
+  if (!Buffer.isBuffer(response.body)) return { result: { status, headers, data: response.body }, json: undefined, url };
+  if (formatOf(action, headers) === 'text') return { result: { status, headers, data: response.body.toString('utf8') }, json: undefined, url };
+  if (response.body.length === 0 && !action.output) return { result: { status, headers, data: null }, json: undefined, url };
   if (json === undefined) {
     throw new ResponseError(
-      `action "${action.id}": ${action.method} ${printableUrl} answered ${status} with a body that is not JSON (${String(headers['content-type'] ?? 'no content type')})`,
+      `action "${action.id}": ${action.method} ${printableUrl()} answered ${status} with a body that is not JSON (${String(headers['content-type'] ?? 'no content type')})`,
     );
   }
-  if (!action.output) return { result: { status, headers, data: json }, json };
+  if (!action.output) return { result: { status, headers, data: json }, json, url };
   const data = action.output.first(json);
   if (data === undefined) throw new ResponseError(`action "${action.id}": the response has nothing at ${action.output.normalized}`);
-  return { result: { status, headers, data }, json };
+  return { result: { status, headers, data }, json, url };
 }
 
-const jsonCache = new WeakMap<HttpResponse, unknown>();
-
-/** The parsed JSON body (parsed once per response), or undefined. */
-export function jsonOf(response: HttpResponse): unknown {
-  if (!Buffer.isBuffer(response.body) || response.body.length === 0) return undefined;
-  if (jsonCache.has(response)) return jsonCache.get(response);
-  const json = parseJsonSafely(response.body.toString('utf8'));
-  jsonCache.set(response, json);
-  return json;
+/** The body parsed as JSON when the action reads JSON (or the server says it sent JSON); else undefined. */
+export function jsonBody(action: CompiledAction, response: HttpResponse): unknown {
+  const body = response.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) return undefined;
+  if (formatOf(action, response.headers) === 'text' && !/json/i.test(String(response.headers['content-type']))) return undefined;
+  return parseJsonSafely(body.toString('utf8'));
 }
 
 /** Releases a response we will not read (its socket goes back to the pool or is closed). */
@@ -69,15 +66,19 @@ export function discard(response: HttpResponse): void {
   if (!Buffer.isBuffer(response.body)) (response.body as Readable).destroy();
 }
 
-function formatOf(contentType: string | string[] | undefined): 'json' | 'text' {
+function formatOf(action: CompiledAction, headers: HttpResponse['headers']): 'json' | 'text' | 'binary' {
+  if (action.spec.response_format) return action.spec.response_format;
+  const contentType = headers['content-type'];
   const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
-  return /json/i.test(type) || type === '' ? 'json' : 'text';
+  return type === '' || JSON_TYPE.test(type) ? 'json' : 'text';
 }
 
-function bodyExcerpt(response: HttpResponse): unknown {
+const JSON_TYPE = /json/i;
+
+function bodyExcerpt(response: HttpResponse, json: unknown): unknown {
   if (!Buffer.isBuffer(response.body)) {
     discard(response);
     return undefined;
   }
-  return jsonOf(response) ?? response.body.subarray(0, 2048).toString('utf8');
+  return json ?? response.body.subarray(0, 2048).toString('utf8');
 }

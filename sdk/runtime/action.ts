@@ -15,8 +15,10 @@ export type BodyFormat = NonNullable<Action['body_format']>;
 export type RequestBody = string | Uint8Array | FormData | undefined;
 
 export interface BuiltRequest {
-  url: URL;
-  headers: Record<string, string>;
+  /** Absolute URL text before the query parameters are added (it may hold a query of its own). */
+  href: string;
+  /** Whether href came from a relative path, which must stay under the base URL's path. */
+  relative: boolean;
   query: [string, string][];
   body: RequestBody;
 }
@@ -35,8 +37,9 @@ export interface CompiledAction {
    * Validates and completes the input (defaults; declared but absent fields become null for
    * templates). File content given as a stream is read once here, so a request can be replayed.
    */
-  prepareInput(input: unknown): Promise<Record<string, unknown>>;
-  build(scope: TemplateScope, base: URL, allowedHosts: ReadonlySet<string>, page?: PageRequest): BuiltRequest;
+  prepareInput(input: unknown): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Renders the request; the action's headers are written into `headers` (which holds the shared ones). */
+  build(scope: TemplateScope, baseHref: string, headers: Record<string, string>, page?: PageRequest): BuiltRequest;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -60,7 +63,7 @@ export function compileAction(id: string, spec: Action): CompiledAction {
     expected: spec.expected_status ? new Set(spec.expected_status) : undefined,
     idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method),
     pager: compilePagination(spec.pagination),
-    async prepareInput(raw) {
+    prepareInput(raw) {
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         throw new InputError(id, '', `input of action "${id}" must be an object`);
       }
@@ -72,15 +75,19 @@ export function compileAction(id: string, spec: Action): CompiledAction {
         throw new InputError(id, first.field, `input of action "${id}": ${first.message}${more}`);
       }
       for (const name of declared) if (!Object.hasOwn(value, name)) value[name] = null;
-      for (const name of input.binaries) {
-        const content = value[name];
-        if (isReadable(content)) value[name] = await readAll(content);
-      }
-      return value;
+      const streams = input.binaries.filter((name) => isReadable(value[name]));
+      // Only uploads given as streams pay for a promise.
+      return streams.length === 0 ? value : readStreams(value, streams);
     },
-    build(scope, base, allowedHosts, page) {
-      const url = page?.url ? checkHost(page.url, base, allowedHosts, id) : resolveUrl(path.render(scope), base, allowedHosts, id);
-      const rendered: Record<string, string> = {};
+    build(scope, baseHref, rendered, page) {
+      let href: string;
+      let relative = false;
+      if (page?.url) href = page.url.href;
+      else {
+        const target = path.render(scope);
+        relative = !ABSOLUTE.test(target);
+        href = relative ? `${baseHref}${target.startsWith('/') ? '' : '/'}${target}` : target;
+      }
       for (const [name, template] of headers) {
         const value = template.render(scope);
         if (value !== '') rendered[name] = value;
@@ -93,7 +100,7 @@ export function compileAction(id: string, spec: Action): CompiledAction {
       if (page) params.push(...page.query);
       const { content, contentType } = body(scope, page?.bodyFields);
       if (contentType && !hasHeader(rendered, 'content-type')) rendered['content-type'] = contentType;
-      return { url, headers: rendered, query: params, body: content };
+      return { href, relative, query: params, body: content };
     },
   };
 }
@@ -188,6 +195,13 @@ function raw(value: unknown): RenderedBody {
   return { content: JSON.stringify(value)};
 }
 
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+
+async function readStreams(value: Record<string, unknown>, names: readonly string[]): Promise<Record<string, unknown>> {
+  for (const name of names) value[name] = await readAll(value[name] as AsyncIterable<Uint8Array>);
+  return value;
+}
+
 function isReadable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function';
 }
@@ -207,23 +221,19 @@ function toBlob(content: Uint8Array | Blob, type: string | undefined): Blob {
   return new Blob([content], { type: type ?? 'application/octet-stream' });
 }
 
-function resolveUrl(rendered: string, base: URL, allowedHosts: ReadonlySet<string>, action: string): URL {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(rendered)) return checkHost(new URL(rendered), base, allowedHosts, action);
-  if (!rendered.startsWith('/')) rendered = `/${rendered}`;
-  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${rendered}`);
-  // A rendered "/../" must not climb out of the base path onto another API of the same host.
-  if (!url.pathname.startsWith(base.pathname.replace(/\/+$/, ''))) {
+/**
+ * Credentials go only to the base URL's host and the hosts the manifest allows, and a relative
+ * path may not climb (`/../`) out of the base path onto another API of the same host.
+ */
+export function checkTarget(url: URL, base: URL, allowedHosts: ReadonlySet<string>, relative: boolean, action: string): void {
+  if (url.host !== base.host && !allowedHosts.has(url.host) && !allowedHosts.has(url.hostname)) {
+    throw new RequestRefusedError(
+      `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
+    );
+  }
+  if (relative && !url.pathname.startsWith(base.pathname.replace(/\/+$/, ''))) {
     throw new RequestRefusedError(`action "${action}" resolves outside the base URL's path`);
   }
-  return url;
-}
-
-/** Credentials go only to the base URL's host and the hosts the manifest allows. */
-function checkHost(url: URL, base: URL, allowedHosts: ReadonlySet<string>, action: string): URL {
-  if (url.host === base.host || allowedHosts.has(url.host) || allowedHosts.has(url.hostname)) return url;
-  throw new RequestRefusedError(
-    `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
-  );
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {

@@ -16,8 +16,8 @@ import type { AuthStrategy, ApplyTarget } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
-import type { BuiltRequest, CompiledAction } from './action.js';
-import { discard, jsonOf, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
+import { checkTarget, type BuiltRequest, type CompiledAction } from './action.js';
+import { discard, jsonBody, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
 import type { PageRequest } from './pagination.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -42,6 +42,8 @@ export interface ConnectionParts {
   http: HttpClient;
   ctx: AuthContext;
   baseUrl: URL;
+  /** The base URL without a trailing slash: relative action paths are appended to it. */
+  baseHref: string;
   allowedHosts: ReadonlySet<string>;
   redactor: Redactor;
   onEvent?: EventListener;
@@ -66,8 +68,9 @@ export class Connection {
   async execute<T = unknown>(actionId: string, input?: Record<string, unknown>): Promise<ActionResult<T>> {
     const action = this.#action(actionId);
     try {
-      const prepared = await action.prepareInput(input);
-      return (await this.#run(action, prepared, action.pager?.first())).result as ActionResult<T>;
+      const prepared = action.prepareInput(input);
+      const value = prepared instanceof Promise ? await prepared : prepared;
+      return (await this.#run(action, value, action.pager?.first())).result as ActionResult<T>;
     } catch (error) {
       throw this.#scrub(error);
     }
@@ -159,14 +162,16 @@ export class Connection {
   /** One page of an action: send, renew the token once if the answer says it expired, replay once, read. */
   async #run(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined): Promise<ReadResult> {
     const tokens = this.#parts.tokens;
-    let record = tokens ? await tokens.current() : undefined;
+    let record = tokens ? (tokens.fresh() ?? (await tokens.current())) : undefined;
     let response = await this.#send(action, input, record, page);
-    if (record && tokens && this.#saysExpired(response)) {
+    let json = jsonBody(action, response);
+    if (record && tokens && this.#saysExpired(response, json)) {
       discard(response);
       this.#emit({ type: 'auth.token_rejected', action: action.id, status: response.status });
       record = await tokens.renewAfterRejection(record);
       response = await this.#send(action, input, record, page);
-      if (this.#saysExpired(response)) {
+      json = jsonBody(action, response);
+      if (this.#saysExpired(response, json)) {
         discard(response);
         throw new AuthError(
           `action "${action.id}" was refused (${response.status}) again right after the token was renewed: the credentials lack access, or the API rejects this token type`,
@@ -174,7 +179,8 @@ export class Connection {
         );
       }
     }
-    return readActionResult(action, response, this.#printable(response.url), this.#parts.redactor);
+    const url = response.url;
+    return readActionResult(action, response, json, () => this.#printable(url), this.#parts.redactor);
   }
 
   #authorizationCode() {
@@ -198,18 +204,22 @@ export class Connection {
     page: PageRequest | undefined,
   ): Promise<HttpResponse> {
     const parts = this.#parts;
-    const scope: TemplateScope = { ...parts.ctx.scope, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) };
-    const built: BuiltRequest = action.build(scope, parts.baseUrl, parts.allowedHosts, page);
-    const target: ApplyTarget = { headers: { ...parts.ctx.sharedHeaders, ...built.headers }, query: built.query, cookies: [] };
+    const base = parts.ctx.scope;
+    const scope: TemplateScope = { credentials: base.credentials, env: base.env, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) };
+    const headers: Record<string, string> = { ...parts.ctx.sharedHeaders };
+    const built: BuiltRequest = action.build(scope, parts.baseHref, headers, page);
+    const target: ApplyTarget = { headers, query: built.query, cookies: [] };
     if (action.applyAuth) parts.strategy.apply(target, scope);
-    for (const [name, value] of target.query) built.url.searchParams.append(name, value);
-    const jar = record?.cookies.length ? cookieHeaderFor(record.cookies, built.url, parts.ctx.now()) : undefined;
-    const cookie = [jar, ...target.cookies].filter(Boolean).join('; ');
-    if (cookie) target.headers.cookie = cookie;
+    const url = new URL(withQuery(built.href, target.query));
+    checkTarget(url, parts.baseUrl, parts.allowedHosts, built.relative, action.id);
+    const jar = record !== undefined && record.cookies.length > 0 ? cookieHeaderFor(record.cookies, url, parts.ctx.now()) : undefined;
+    if (jar !== undefined || target.cookies.length > 0) {
+      headers.cookie = (jar === undefined ? target.cookies : [jar, ...target.cookies]).join('; ');
+    }
     const request: HttpRequest = {
       method: action.method,
-      url: built.url,
-      headers: target.headers,
+      url,
+      headers,
       body: built.body,
       maxRedirects: 3,
       credentialHeaders: this.#credentialHeaders,
@@ -224,7 +234,7 @@ export class Connection {
       async () => {
         attempt++;
         await parts.rateLimiter?.acquire();
-        if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(built.url), attempt });
+        if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
         return parts.http.send(request);
       },
       {
@@ -239,7 +249,7 @@ export class Connection {
         type: 'response',
         action: action.id,
         method: action.method,
-        url: this.#printable(built.url),
+        url: this.#printable(url),
         status: response.status,
         durationMs: parts.ctx.now() - started,
       });
@@ -250,8 +260,8 @@ export class Connection {
     return response;
   }
 
-  #saysExpired(response: HttpResponse): boolean {
-    return this.#parts.strategy.isExpired({ status: response.status, headers: response.headers, json: jsonOf(response) });
+  #saysExpired(response: HttpResponse, json: unknown): boolean {
+    return this.#parts.strategy.isExpired({ status: response.status, headers: response.headers, json });
   }
 
   #printable(url: URL): string {
@@ -292,6 +302,17 @@ function callbackParams(callback: string | URL | URLSearchParams | Record<string
     return /^[a-z][a-z0-9+.-]*:/i.test(callback) ? new URL(callback).searchParams : new URLSearchParams(callback);
   }
   return new URLSearchParams(callback);
+}
+
+/** Query parameters appended as RFC 3986 percent-encoding, after any query the path already has. */
+function withQuery(href: string, query: readonly [string, string][]): string {
+  if (query.length === 0) return href;
+  let text = href.includes('?') ? '&' : '?';
+  for (let i = 0; i < query.length; i++) {
+    const [name, value] = query[i] as [string, string];
+    text += `${i === 0 ? '' : '&'}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  }
+  return href + text;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -166,6 +166,7 @@ export class Connector {
       http,
       ctx,
       baseUrl,
+      baseHref: `${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, '')}`,
       allowedHosts: this.#allowedHosts,
       redactor,
       onEvent,
