@@ -9,9 +9,8 @@ import { AuthError } from '../errors.js';
 import { compileOptionalTemplate, compileTemplate } from '../template/liquid.js';
 import { compileTemplateMap } from '../template/template-map.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileExpiredSignal } from './expired-signal.js';
 import { compileOAuthGrant } from './oauth2-grant.js';
-import { compileTokenApply } from './token-apply.js';
+import { tokenStrategy } from './token-strategy.js';
 
 export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode, pointer = '/auth'): AuthStrategy {
   const grant = compileOAuthGrant(spec, pointer);
@@ -21,14 +20,11 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
   const scopeTemplate = compileOptionalTemplate(spec.scope, `${pointer}/scope`);
   const extraParams = compileTemplateMap(spec.authorization_params, `${pointer}/authorization_params`);
   const pkce = spec.pkce ?? true;
-  const apply = compileTokenApply(spec.apply, `${pointer}/apply`, false);
-  return {
+  return tokenStrategy({
     type: 'oauth2_authorization_code',
-    credentialHeaders: apply.credentialHeaders,
-    credentialQueryParams: apply.credentialQueryParams,
-    apply: apply.apply,
+    spec,
+    pointer,
     derivedSecrets: grant.derivedSecrets,
-    isExpired: compileExpiredSignal(spec.expired_when),
     tokens: {
       expiry: grant.expiry,
       canAuthorizeUnattended: false,
@@ -64,5 +60,5 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
         return grant.request(ctx, params);
       },
     },
-  };
+  });
 }

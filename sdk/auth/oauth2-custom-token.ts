@@ -7,9 +7,8 @@ import { compileTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileJsonTemplate } from '../template/json-template.js';
 import { compileTemplateMap } from '../template/template-map.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileExpiredSignal } from './expired-signal.js';
 import { compileExpiryPolicy } from './expiry.js';
-import { compileTokenApply } from './token-apply.js';
+import { tokenStrategy } from './token-strategy.js';
 import { compileResponseSpec, requestToken, type TokenRequestSpec } from './token-request.js';
 
 export function createOAuth2CustomToken(spec: AuthOAuth2CustomToken, pointer = '/auth'): AuthStrategy {
@@ -38,18 +37,14 @@ export function createOAuth2CustomToken(spec: AuthOAuth2CustomToken, pointer = '
     extras: spec.extras,
     expiry,
   });
-  const apply = compileTokenApply(spec.apply, `${pointer}/apply`, false);
-  return {
+  return tokenStrategy({
     type: 'oauth2_custom_token',
-    credentialHeaders: apply.credentialHeaders,
-    credentialQueryParams: apply.credentialQueryParams,
-    apply: apply.apply,
-    derivedSecrets: () => [],
-    isExpired: compileExpiredSignal(spec.expired_when),
+    spec,
+    pointer,
     tokens: {
       expiry,
       canAuthorizeUnattended: true,
       authorize: (ctx) => requestToken(ctx, request, response, { ...ctx.scope, now: Math.floor(ctx.now() / 1000) }),
     },
-  };
+  });
 }

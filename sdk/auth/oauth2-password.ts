@@ -6,22 +6,18 @@
 import type { AuthOAuth2Password } from '../manifest/types.gen.js';
 import { compileTemplate } from '../template/liquid.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileExpiredSignal } from './expired-signal.js';
 import { compileOAuthGrant } from './oauth2-grant.js';
-import { compileTokenApply } from './token-apply.js';
+import { tokenStrategy } from './token-strategy.js';
 
 export function createOAuth2Password(spec: AuthOAuth2Password, pointer = '/auth'): AuthStrategy {
   const grant = compileOAuthGrant(spec, pointer);
   const username = compileTemplate(spec.username, `${pointer}/username`);
   const password = compileTemplate(spec.password, `${pointer}/password`);
-  const apply = compileTokenApply(spec.apply, `${pointer}/apply`, false);
-  return {
+  return tokenStrategy({
     type: 'oauth2_password',
-    credentialHeaders: apply.credentialHeaders,
-    credentialQueryParams: apply.credentialQueryParams,
-    apply: apply.apply,
+    spec,
+    pointer,
     derivedSecrets: grant.derivedSecrets,
-    isExpired: compileExpiredSignal(spec.expired_when),
     tokens: {
       expiry: grant.expiry,
       canAuthorizeUnattended: true,
@@ -33,5 +29,5 @@ export function createOAuth2Password(spec: AuthOAuth2Password, pointer = '/auth'
         ),
       refresh: (ctx, record) => grant.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' }),
     },
-  };
+  });
 }

@@ -6,9 +6,8 @@
 import type { AuthRefreshableToken } from '../manifest/types.gen.js';
 import { compileTemplate, type TemplateScope } from '../template/liquid.js';
 import type { AuthStrategy, TokenSource } from './auth-strategy.js';
-import { compileExpiredSignal } from './expired-signal.js';
 import { compileExpiryPolicy } from './expiry.js';
-import { compileTokenApply } from './token-apply.js';
+import { tokenStrategy } from './token-strategy.js';
 import { authView } from './auth-view.js';
 import {
   compileHeaderTemplates,
@@ -65,16 +64,7 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
           requestToken(ctx, refresh, refreshResponse, { ...ctx.scope, now: nowSeconds(ctx.now()), auth: authView(record) })
       : undefined,
   };
-  const apply = compileTokenApply(spec.apply, `${pointer}/apply`, tokenIsCookie);
-  return {
-    type: 'refreshable_token',
-    credentialHeaders: apply.credentialHeaders,
-    credentialQueryParams: apply.credentialQueryParams,
-    apply: apply.apply,
-    derivedSecrets: () => [],
-    isExpired: compileExpiredSignal(spec.expired_when),
-    tokens,
-  };
+  return tokenStrategy({ type: 'refreshable_token', spec, pointer, tokens, tokenIsCookie });
 }
 
 function bodyRenderer(template: string | null | undefined, pointer: string): ((scope: TemplateScope) => string) | undefined {
