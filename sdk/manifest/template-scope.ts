@@ -1,0 +1,130 @@
+/**
+ * Whether a template variable is in scope. The schema says which roots each template field may
+ * use (`credentials`, `input`, `auth`, `env`, `now`); a variable must also name something the
+ * manifest declares: a credential, a field of the action's input schema, an auth extra.
+ */
+import type { Schema } from './connector-schema.js';
+import { suggest } from './did-you-mean.js';
+import { isRecord } from './json-value.js';
+import { escapePointerToken } from './locate.js';
+import { cut, show } from './message-text.js';
+
+const AUTH_VALUES = ['access_token', 'refresh_token', 'token_type', 'expires_at', 'cookies', 'extras'];
+
+/** What templates may refer to in one manifest. */
+export interface ScopeFacts {
+  credentials: Set<string>;
+  secrets: Set<string>;
+  /** A credentials schema allows undeclared fields. */
+  openCredentials: boolean;
+  authExtras: Set<string>;
+  actions: Record<string, unknown>;
+}
+
+/** One template field under check: what it may use and, in an action, that action's input. */
+export interface FieldContext {
+  scopes: readonly string[];
+  description?: string;
+  action?: { id: string; input: unknown };
+  /** An action's path or query: secrets there end up in logs. */
+  inUrl: boolean;
+}
+
+export type Problem = { message: string; hint?: string } | undefined;
+
+/** Gathered once per manifest: every field of it is checked against the same facts. */
+export function gatherFacts(manifest: Schema): ScopeFacts {
+  const auth = isRecord(manifest.auth) ? manifest.auth : {};
+  const facts: ScopeFacts = {
+    credentials: new Set(),
+    secrets: new Set(),
+    openCredentials: false,
+    authExtras: new Set(isRecord(auth.extras) ? Object.keys(auth.extras) : []),
+    actions: isRecord(manifest.actions) ? manifest.actions : {},
+  };
+  for (const [, credentials] of credentialSchemas(manifest)) {
+    if (credentials.additionalProperties === true) facts.openCredentials = true;
+    if (!isRecord(credentials.properties)) continue;
+    for (const [name, field] of Object.entries(credentials.properties)) {
+      facts.credentials.add(name);
+      if (isRecord(field) && field['x-secret'] === true) facts.secrets.add(name);
+    }
+  }
+  return facts;
+}
+
+/** The top-level credentials schema and each environment's. */
+export function credentialSchemas(manifest: Schema): [string, Schema][] {
+  const out: [string, Schema][] = [];
+  if (isRecord(manifest.credentials)) out.push(['/credentials', manifest.credentials]);
+  const environments = isRecord(manifest.environments) ? manifest.environments : {};
+  for (const [name, environment] of Object.entries(environments)) {
+    if (isRecord(environment) && isRecord(environment.credentials)) {
+      out.push([`/environments/${escapePointerToken(name)}/credentials`, environment.credentials]);
+    }
+  }
+  return out;
+}
+
+/** What is wrong with one variable (as its path of segments) in a field, or undefined. */
+export function variableProblem(variable: readonly string[], context: FieldContext, facts: ScopeFacts): Problem {
+  // `input.items[input.index]` comes as [input, items, "input.index"]: a computed key ends what can be checked.
+  const dynamic = variable.findIndex((segment) => segment.includes('.'));
+  const segments = dynamic === -1 ? variable : variable.slice(0, dynamic);
+  const [root = '', first, second] = segments;
+  if (!context.scopes.includes(root)) {
+    return { message: `variable ${cut(segments.join('.'))} is not available here: this field may use ${context.scopes.join(', ')}` };
+  }
+  switch (root) {
+    case 'credentials':
+      if (first === undefined || facts.openCredentials || facts.credentials.has(first)) return undefined;
+      return {
+        message: `credentials.${cut(first)} is not declared`,
+        hint: suggest(first, [...facts.credentials]) ?? 'declare it under credentials.properties',
+      };
+    case 'input':
+      return context.action ? inputProblem(segments.slice(1), context.action) : undefined;
+    case 'auth':
+      if (first === undefined) return undefined;
+      if (!AUTH_VALUES.includes(first)) {
+        return { message: `auth.${cut(first)} does not exist: auth has ${AUTH_VALUES.join(', ')}`, hint: suggest(first, AUTH_VALUES) };
+      }
+      if (first === 'extras' && second !== undefined && !facts.authExtras.has(second)) {
+        return {
+          message: `auth.extras.${cut(second)} is not declared in auth.extras`,
+          hint: suggest(second, [...facts.authExtras]) ?? `add "${cut(second)}": "<JSONPath>" to auth.extras`,
+        };
+      }
+      return undefined;
+    default:
+      // env (the environment name) and now (the current time) are plain values.
+      return first === undefined ? undefined : { message: `${root} is a plain value and has no property ${show(first)}` };
+  }
+}
+
+/** input.X must be declared in the action's input schema, and deeper segments where the schema declares them. */
+function inputProblem(path: readonly string[], action: { id: string; input: unknown }): Problem {
+  let node = action.input;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i] as string;
+    if (!isRecord(node)) return i === 0 ? undeclaredInput(path, 1, action.id, []) : undefined;
+    const properties = isRecord(node.properties) ? node.properties : i === 0 ? {} : undefined;
+    if (properties && Object.hasOwn(properties, segment)) {
+      node = properties[segment];
+    } else if (isRecord(node.items) && (/^\d+$/.test(segment) || segment === 'first' || segment === 'last')) {
+      node = node.items;
+    } else if (segment === 'size' || !properties || node.additionalProperties === true) {
+      return undefined; // Liquid's size, or nothing declared this deep
+    } else {
+      return undeclaredInput(path, i + 1, action.id, Object.keys(properties));
+    }
+  }
+  return undefined;
+}
+
+function undeclaredInput(path: readonly string[], depth: number, id: string, known: string[]): Problem {
+  return {
+    message: `input.${cut(path.slice(0, depth).join('.'))} is not declared in the input schema of action ${show(id)}`,
+    hint: suggest(path[depth - 1] as string, known) ?? `declare it under actions.${cut(id)}.input.properties`,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The package as a user receives it: build, `npm pack`, install the tarball into a scratch
+ * project, then import the public API and run the `connector` bin from there. Catches what the
+ * tests against sdk/ cannot: a folder missing from `files`, an export map that points nowhere, a
+ * module that only resolves inside the repository, a bin that does not start.
+ */
+import { execFile } from 'node:child_process';
+import { access, constants, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const VALID = 'test/manifest/valid/none.json';
+const BROKEN = 'test/manifest/broken/wrong-auth-type.json';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; a non-zero exit is a result to assert on, not a rejection. */
+function run(command: string, args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<Result> {
+  // No update notice, funding or audit chatter: nothing to wait for on the network.
+  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extraEnv };
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** stderr without npm's own warnings (a user's .npmrc may hold options this npm no longer knows). */
+function ownStderr(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !line.startsWith('npm warn '))
+    .join('\n');
+}
+
+/**
+ * `npx connector …` in the scratch project, offline: were the bin missing, npx would otherwise
+ * fetch and run an unrelated registry package called "connector".
+ */
+function npxConnector(...args: string[]): Promise<Result> {
+  return run('npx', ['connector', ...args], app, { npm_config_offline: 'true' });
+}
+
+async function succeed(command: string, args: readonly string[], cwd: string): Promise<string> {
+  const result = await run(command, args, cwd);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+let scratch: string;
+let app: string;
+/** Paths in the tarball, as `npm pack --json` lists them. */
+let packed: string[];
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'connector-sdk-pack-'));
+  app = join(scratch, 'app');
+  await succeed('npm', ['run', 'build'], root);
+  const [pack] = JSON.parse(await succeed('npm', ['pack', '--json', '--pack-destination', scratch], root)) as { filename: string; files: { path: string }[] }[];
+  if (!pack) throw new Error('npm pack reported no package');
+  packed = pack.files.map((file) => file.path);
+  await mkdir(app);
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'pack-smoke', private: true, type: 'module' }));
+  await succeed('npm', ['install', join(scratch, pack.filename), '--no-audit', '--no-fund', '--prefer-offline'], app);
+  await copyFile(join(root, VALID), join(app, 'valid.json'));
+  await copyFile(join(root, BROKEN), join(app, 'broken.json'));
+}, 240_000);
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('holds the built SDK, the schema and the connectors, and no sources or tests', async () => {
+    expect(packed).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'dist/sdk/index.js',
+        'dist/sdk/index.d.ts',
+        'dist/sdk/cli/main.js',
+        'dist/sdk/manifest/schema-validator.gen.js',
+        'schemas/connector.schema.json',
+      ]),
+    );
+    const stray = packed.filter((path) => !/^(?:dist\/sdk|schemas|connectors)\//.test(path) && !/^(?:package\.json|README\.md|LICENSE)$/.test(path));
+    expect(stray).toEqual([]);
+    expect(packed.filter((path) => /\.test\.|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
+    // dist/ is not cleaned by the build: a module deleted from sdk/ would still ship.
+    const orphans: string[] = [];
+    for (const path of packed.filter((p) => p.startsWith('dist/sdk/') && p.endsWith('.js'))) {
+      const source = join(root, path.slice('dist/'.length).replace(/\.js$/, '.ts'));
+      if (!(await access(source).then(() => true, () => false))) orphans.push(path);
+    }
+    expect(orphans, 'built from a deleted source: rm -rf dist && npm run build').toEqual([]);
+  });
+
+  it('installs the bin as an executable node script', async () => {
+    const main = join(app, 'node_modules/connector-sdk/dist/sdk/cli/main.js');
+    expect((await readFile(main, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // npm marks bin targets executable at install (the tarball itself stores 0644).
+    expect((await stat(main)).mode & 0o111).not.toBe(0);
+    await expect(access(join(app, 'node_modules/.bin/connector'), constants.X_OK)).resolves.toBeUndefined();
+  });
+
+  it('exports the public API, which validates and loads a manifest', async () => {
+    const manifest = await readFile(join(root, VALID), 'utf8');
+    const script = `
+      import { loadConnector, validateManifest, MemoryTokenStore, FileTokenStore } from 'connector-sdk';
+      import { createRequire } from 'node:module';
+      const manifest = ${manifest};
+      const valid = validateManifest(manifest);
+      const broken = validateManifest({ ...manifest, auth: { type: 'oauth3' } });
+      const connector = await loadConnector(manifest);
+      console.log(JSON.stringify({
+        exports: [loadConnector, validateManifest, MemoryTokenStore, FileTokenStore].map((value) => typeof value),
+        valid: valid.valid,
+        diagnostics: valid.diagnostics.length,
+        broken: broken.diagnostics.map((d) => d.pointer + ' ' + d.message),
+        loaded: connector.manifest.id,
+        schema: createRequire(import.meta.url).resolve('connector-sdk/schema').endsWith('/schemas/connector.schema.json'),
+      }));
+    `;
+    const output = await succeed(process.execPath, ['--input-type=module', '-e', script], app);
+    expect(JSON.parse(output)).toEqual({
+      exports: ['function', 'function', 'function', 'function'],
+      valid: true,
+      diagnostics: 0,
+      broken: [
+        '/auth/type auth.type "oauth3" is not one of: none, api_key, basic, bearer, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer',
+      ],
+      loaded: 'public-holidays',
+      schema: true,
+    });
+  });
+
+  it('runs `npx connector --help`', async () => {
+    const { code, stdout, stderr } = await npxConnector('--help');
+    expect({ code, stderr: ownStderr(stderr) }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^Usage: connector <command> \[options\]\n/);
+    expect(stdout).toContain('  validate    check connector manifests\n');
+  });
+
+  it('runs `npx connector validate` on a valid and a broken manifest', async () => {
+    const valid = await npxConnector('validate', 'valid.json');
+    expect({ ...valid, stderr: ownStderr(valid.stderr) }).toEqual({ code: 0, stdout: '1 file checked: all valid, 0 errors, 0 warnings\n', stderr: '' });
+    const broken = await npxConnector('validate', 'broken.json');
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('broken.json:6:21  /auth/type  auth.type "oauth3" is not one of: none, api_key');
+    expect(broken.stdout).toContain('1 file checked: 1 invalid, 1 error, 0 warnings\n');
+  });
+});
