@@ -4,7 +4,7 @@
  * axios and got when installed. Same server process, same payload, interleaved rounds.
  */
 import { Pool } from 'undici';
-import { loadConnector } from '../../sdk/index.js';
+import { loadConnector } from '../sdk.js';
 import { benchManifest, type BenchServer } from '../bench-process.js';
 import { format, measure, summarise, type Sample } from '../measure.js';
 

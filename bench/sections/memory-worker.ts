@@ -1,5 +1,5 @@
 /** Child of the memory section: connects N connections with stored tokens and reports the growth. */
-import { loadConnector, MemoryTokenStore, type Connection } from '../../sdk/index.js';
+import { loadConnector, MemoryTokenStore, type Connection } from '../sdk.js';
 import { benchManifest } from '../bench-process.js';
 
 const count = Number(process.argv[2] ?? 10_000);

@@ -2,7 +2,7 @@
  * Refresh storm: N concurrent executes on a connection whose token has expired cause one
  * token request; wall time against the same burst with a valid token (plus one token round trip).
  */
-import { loadConnector, MemoryTokenStore } from '../../sdk/index.js';
+import { loadConnector, MemoryTokenStore } from '../sdk.js';
 import { benchManifest, type BenchServer } from '../bench-process.js';
 
 export interface StormResult {

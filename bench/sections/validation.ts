@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { validateManifest } from '../../sdk/manifest/validate.js';
+import { validateManifest } from '../sdk.js';
 import { summarise } from '../measure.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
