@@ -153,11 +153,14 @@ export class NetworkError extends ConnectorError {
   readonly url: string;
   /** Whether the request may have reached the server (its outcome is unknown). */
   readonly sent: boolean;
-  constructor(method: string, url: string, reason: string, sent: boolean) {
+  /** False when trying again cannot help (a TLS handshake refused: certificates, keys, trust). */
+  readonly retryable: boolean;
+  constructor(method: string, url: string, reason: string, sent: boolean, retryable = true) {
     super(ERROR_CODES.network, `${method} ${url} failed: ${reason}`);
     this.method = method;
     this.url = url;
     this.sent = sent;
+    this.retryable = retryable;
   }
 }
 

@@ -8,9 +8,8 @@ import type { AuthJwtBearer } from '../manifest/types.gen.js';
 import { CredentialsError } from '../errors.js';
 import { compileOptionalTemplate, compileTemplate, type TemplateScope } from '../template/liquid.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileExpiredSignal } from './expired-signal.js';
 import { compileOAuthGrant } from './oauth2-grant.js';
-import { compileTokenApply } from './token-apply.js';
+import { tokenStrategy } from './token-strategy.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const SKEW_SECONDS = 30;
@@ -26,7 +25,6 @@ export function createJwtBearer(spec: AuthJwtBearer, pointer = '/auth'): AuthStr
   const privateKey = compileTemplate(spec.private_key, `${pointer}/private_key`);
   const lifetime = spec.lifetime_seconds ?? 3600;
   const keys = new WeakMap<object, KeyObject>();
-  const apply = compileTokenApply(spec.apply, `${pointer}/apply`, false);
 
   const keyFor = (scope: TemplateScope): KeyObject => {
     const holder = scope.credentials ?? {};
@@ -59,13 +57,10 @@ export function createJwtBearer(spec: AuthJwtBearer, pointer = '/auth'): AuthStr
     return `${signingInput}.${signature}`;
   };
 
-  return {
+  return tokenStrategy({
     type: 'jwt_bearer',
-    credentialHeaders: apply.credentialHeaders,
-    credentialQueryParams: apply.credentialQueryParams,
-    apply: apply.apply,
-    derivedSecrets: () => [],
-    isExpired: compileExpiredSignal(spec.expired_when),
+    spec,
+    pointer,
     tokens: {
       expiry: grant.expiry,
       canAuthorizeUnattended: true,
@@ -75,7 +70,7 @@ export function createJwtBearer(spec: AuthJwtBearer, pointer = '/auth'): AuthStr
         return grant.request(ctx, { grant_type: JWT_BEARER_GRANT, assertion: signed });
       },
     },
-  };
+  });
 }
 
 /** Accepts PKCS#1 and PKCS#8 PEM, with real or literal `\n` line breaks (keys pasted from env files). */
@@ -85,7 +80,9 @@ function parsePrivateKey(pem: string): KeyObject {
   try {
     key = createPrivateKey({ key: text, format: 'pem' });
   } catch (error) {
-    const reason = /passphrase/i.test(String(error)) ? 'it is encrypted (give an unencrypted key)' : 'it is not a PEM private key';
+    // OpenSSL 3 (Node 20) says "interrupted or cancelled", not "passphrase": look at the PEM itself.
+    const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text) || /passphrase/i.test(String(error));
+    const reason = encrypted ? 'it is encrypted (give an unencrypted key)' : 'it is not a PEM private key';
     throw new CredentialsError('private_key', `the JWT signing key cannot be used: ${reason}`);
   }
   if (key.asymmetricKeyType !== 'rsa') {

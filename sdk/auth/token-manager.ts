@@ -183,7 +183,9 @@ export class TokenManager {
       refreshFailure = new AuthError('an earlier refresh was sent but its answer was lost; the refresh token may be spent');
       this.#emitRefreshFailed(refreshFailure);
     } else if (stored?.refreshToken !== undefined && this.#source.refresh) {
-      version = await this.#markRefreshPending(stored);
+      const marked = await this.#markRefreshPending(stored);
+      if (typeof marked !== 'number') return marked;
+      version = marked;
       try {
         result = await this.#retrying(() => this.#refresh(stored), isRetryableRefreshFailure);
         renewal = 'refresh';
@@ -194,6 +196,11 @@ export class TokenManager {
           await this.#write(version, { ...stored, version: version + 1 });
           throw error;
         }
+        if (!isTransient(error)) {
+          // Refused because another worker (whose lease outlived ours) rotated it meanwhile: use theirs.
+          const newer = this.#renewedElsewhere(await this.#store.get(this.#id), stored.refreshToken);
+          if (newer) return newer;
+        }
         refreshFailure = error;
         this.#emitRefreshFailed(error);
       }
@@ -201,7 +208,7 @@ export class TokenManager {
 
     if (!result) {
       if (!this.#source.canAuthorizeUnattended) {
-        throw await this.#giveUp(version, refreshFailure ?? new AuthError('no token yet: the user must authorize'));
+        throw await this.#giveUp(version, refreshFailure ?? new AuthError('it has no token yet: send the user to connection.authorizationUrl() first'));
       }
       try {
         result = await this.#retrying(() => this.#source.authorize(this.#ctx), isTransient);
@@ -236,15 +243,49 @@ export class TokenManager {
     return refresh(this.#ctx, stored);
   }
 
-  /** Write-ahead: if the answer is lost, the next renewal knows the refresh token may be spent. */
-  async #markRefreshPending(stored: TokenRecord): Promise<number> {
-    const marked: TokenRecord = {
-      ...stored,
-      version: stored.version + 1,
-      pendingRefresh: { startedAt: this.#ctx.now(), refreshTokenFingerprint: fingerprint(stored.refreshToken ?? '') },
-    };
-    await this.#write(stored.version, marked);
-    return marked.version;
+  /**
+   * Write-ahead: if the answer is lost, the next renewal knows the refresh token may be spent.
+   * Returns the marked version, or the record another worker renewed meanwhile (then nothing is
+   * sent: a refresh token another worker may have presented is never presented again).
+   */
+  async #markRefreshPending(stored: TokenRecord): Promise<number | TokenRecord> {
+    let base = stored;
+    for (let attempt = 1; ; attempt++) {
+      const marked: TokenRecord = {
+        ...base,
+        version: base.version + 1,
+        pendingRefresh: { startedAt: this.#ctx.now(), refreshTokenFingerprint: fingerprint(stored.refreshToken ?? '') },
+      };
+      if (await this.#store.compareAndSet(this.#id, base.version, marked)) return marked.version;
+      const current = await this.#store.get(this.#id);
+      const untouched =
+        current !== undefined &&
+        current.refreshToken === stored.refreshToken &&
+        current.pendingRefresh === undefined &&
+        current.reauthorizationRequired !== true;
+      if (!untouched || attempt >= 3) {
+        const newer = this.#renewedElsewhere(current, stored.refreshToken);
+        if (newer) return newer;
+        throw new StoreError(`connection "${this.#id}" is being renewed by another worker (this one's lock ran out): try again`);
+      }
+      // Only something beside the tokens changed (cookies an action response set): mark that.
+      base = current;
+    }
+  }
+
+  /** `current` if it holds tokens another worker obtained after `spentRefreshToken` (it becomes ours), else undefined. */
+  #renewedElsewhere(current: TokenRecord | undefined, spentRefreshToken: string | undefined): TokenRecord | undefined {
+    if (
+      current === undefined ||
+      current.accessToken === undefined ||
+      current.reauthorizationRequired === true ||
+      current.pendingRefresh !== undefined ||
+      current.refreshToken === spentRefreshToken
+    ) {
+      return undefined;
+    }
+    this.#record = current;
+    return current;
   }
 
   #recordFrom(stored: TokenRecord | undefined, result: TokenResult, renewal: Renewal, version: number): TokenRecord {
@@ -321,7 +362,8 @@ export class TokenManager {
 
 /** 5xx, 429, network failures and timeouts may pass; a refused grant will not. */
 function isTransient(error: unknown): boolean {
-  if (error instanceof NetworkError || error instanceof TimeoutError) return true;
+  if (error instanceof NetworkError) return error.retryable;
+  if (error instanceof TimeoutError) return true;
   return error instanceof HttpError && (error.status >= 500 || error.status === 429);
 }
 

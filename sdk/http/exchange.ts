@@ -86,7 +86,7 @@ export class Exchange {
     // Before the headers, only a failed lookup, connect or TLS handshake proves nothing was processed.
     const sent = afterHeaders || !(tls || syscall === 'connect' || syscall === 'getaddrinfo');
     const reason = tls ? 'TLS handshake failed' : (REASONS[safeCode] ?? 'transport failure');
-    return new NetworkError(this.hop.method, this.target(), this.#clean(`${reason} (${safeCode})`), sent);
+    return new NetworkError(this.hop.method, this.target(), this.#clean(`${reason} (${safeCode})`), sent, !tls);
   }
 
   timeout(phase: TimeoutError['phase']): TimeoutError {

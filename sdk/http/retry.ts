@@ -55,7 +55,7 @@ function retryPlan(
     if (status >= 500 && status <= 599 && options.idempotent) return { delayMs: Math.round(backoff()), reason: `status ${status}` };
     return undefined;
   }
-  if (failure instanceof NetworkError && (!failure.sent || options.idempotent)) {
+  if (failure instanceof NetworkError && failure.retryable && (!failure.sent || options.idempotent)) {
     return { delayMs: Math.round(backoff()), reason: failure.code };
   }
   if (failure instanceof TimeoutError && (failure.phase === 'connect' || options.idempotent)) {

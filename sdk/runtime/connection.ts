@@ -48,6 +48,8 @@ export interface ConnectionParts {
   redactor: Redactor;
   onEvent?: EventListener;
   rateLimiter?: RateLimiter;
+  /** Closes what this connection owns alone (the agent of its client certificate). */
+  close?: () => Promise<void>;
   retry: { maxAttempts: number; maxElapsedMs: number; baseDelayMs: number };
 }
 
@@ -60,7 +62,11 @@ export class Connection {
   constructor(parts: ConnectionParts) {
     this.connectionId = parts.connectionId;
     this.#parts = parts;
-    this.#credentialHeaders = [...parts.strategy.credentialHeaders];
+    // Shared headers built from a secret credential are credentials too: they never cross origins.
+    const secretShared = Object.entries(parts.ctx.sharedHeaders)
+      .filter(([, value]) => parts.redactor.redact(value) !== value)
+      .map(([name]) => name.toLowerCase());
+    this.#credentialHeaders = [...new Set([...parts.strategy.credentialHeaders, ...secretShared])];
     this.#credentialQueryParams = [...parts.strategy.credentialQueryParams];
   }
 
@@ -192,6 +198,14 @@ export class Connection {
     return { flow, tokens };
   }
 
+  /**
+   * Releases what this connection holds alone (the sockets of its client certificate); shared
+   * agents stay open until `connector.close()`. The tokens stay in the store.
+   */
+  async close(): Promise<void> {
+    await this.#parts.close?.();
+  }
+
   /** Forgets this connection's tokens and cookies in the store; the next execute authorizes afresh. */
   async reset(): Promise<void> {
     await this.#parts.tokens?.reset();
@@ -222,7 +236,7 @@ export class Connection {
       headers,
       body: built.body,
       maxRedirects: 3,
-      credentialHeaders: this.#credentialHeaders,
+      credentialHeaders: this.#secretHeaders(headers),
       credentialQueryParams: this.#credentialQueryParams,
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
@@ -258,6 +272,24 @@ export class Connection {
       await parts.tokens.rememberCookies(record, response.setCookies, response.url);
     }
     return response;
+  }
+
+  /**
+   * The headers a redirect to another origin must drop: the auth type's, shared headers holding
+   * a secret, and any action header whose value carries a secret the connection knows.
+   */
+  #secretHeaders(headers: Record<string, string>): string[] {
+    const shared = this.#parts.ctx.sharedHeaders;
+    let names = this.#credentialHeaders;
+    for (const name in headers) {
+      const value = headers[name]!;
+      // Unchanged shared headers were checked once, at connect.
+      if (shared[name] === value) continue;
+      const lower = name.toLowerCase();
+      if (names.includes(lower) || this.#parts.redactor.redact(value) === value) continue;
+      names = [...names, lower];
+    }
+    return names;
   }
 
   #saysExpired(response: HttpResponse, json: unknown): boolean {

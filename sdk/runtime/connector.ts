@@ -55,6 +55,9 @@ export interface LoadOptions {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+/** Persistent stores without an encryption key that a connection already warned about (once per store). */
+const warnedStores = new WeakSet<TokenStore>();
+
 interface EnvironmentParts {
   baseUrl: CompiledTemplate;
   credentials: DataValidator;
@@ -69,6 +72,8 @@ export class Connector {
   readonly #certificate?: { cert: CompiledTemplate; key: CompiledTemplate; ca?: CompiledTemplate; passphrase?: CompiledTemplate };
   readonly #allowedHosts: ReadonlySet<string>;
   readonly #sharedClients = new Map<string, HttpClient>();
+  /** Clients of connections with a client certificate or their own dispatcher, closed with the connector. */
+  readonly #ownClients = new Set<HttpClient>();
 
   constructor(manifest: ConnectorManifest) {
     this.manifest = manifest;
@@ -148,12 +153,16 @@ export class Connector {
       },
     };
     const source = this.#strategy.tokens;
-    const tokens = source
-      ? new TokenManager({ connectionId: options.connectionId, store: options.store ?? new MemoryTokenStore(), source, ctx })
-      : undefined;
+    const store: TokenStore = options.store ?? new MemoryTokenStore();
+    if (source && store.atRest && !store.atRest.encrypted && !warnedStores.has(store)) {
+      warnedStores.add(store);
+      ctx.emit({ type: 'store.unencrypted', store: store.atRest.store });
+    }
+    const tokens = source ? new TokenManager({ connectionId: options.connectionId, store, source, ctx }) : undefined;
     const retry = this.manifest.retry;
     return new Connection({
       connectionId: options.connectionId,
+      close: this.#ownClients.has(http) ? () => this.#release(http) : undefined,
       rateLimiter: this.manifest.rate_limit ? new RateLimiter(this.manifest.rate_limit) : undefined,
       retry: {
         maxAttempts: retry?.max_attempts ?? 3,
@@ -175,14 +184,26 @@ export class Connector {
 
   /** Closes the HTTP agents shared by this connector's connections. */
   async close(): Promise<void> {
-    await Promise.all([...this.#sharedClients.values()].map((client) => client.close()));
+    const clients = [...this.#sharedClients.values(), ...this.#ownClients];
     this.#sharedClients.clear();
+    this.#ownClients.clear();
+    await Promise.all(clients.map((client) => client.close()));
   }
 
   /**
    * Connections share one keep-alive agent, except those with a client certificate: each of
    * those gets its own, so two tenants' certificates never share a socket.
    */
+  async #release(client: HttpClient): Promise<void> {
+    this.#ownClients.delete(client);
+    await client.close();
+  }
+
+  #own(client: HttpClient): HttpClient {
+    this.#ownClients.add(client);
+    return client;
+  }
+
   #httpClient(scope: TemplateScope, redactor: Redactor, options: ConnectOptions): HttpClient {
     const allowPrivateNetwork = options.allowPrivateNetwork ?? false;
     if (this.#certificate) {
@@ -190,10 +211,10 @@ export class Connector {
       const tls = { cert: cert.render(scope), key: key.render(scope), ca: ca?.render(scope), passphrase: passphrase?.render(scope) };
       redactor.add(tls.key);
       redactor.add(tls.passphrase);
-      return new HttpClient({ tls, allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) });
+      return this.#own(new HttpClient({ tls, allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) }));
     }
     if (options.dispatcher) {
-      return new HttpClient({ allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) });
+      return this.#own(new HttpClient({ allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) }));
     }
     const key = allowPrivateNetwork ? 'private' : 'public';
     let client = this.#sharedClients.get(key);
