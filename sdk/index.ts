@@ -14,6 +14,7 @@ export type { ActionResult } from './runtime/connection.js';
 export { validateManifest } from './manifest/validate.js';
 export { MemoryTokenStore } from './store/memory-token-store.js';
 export { FileTokenStore } from './store/file-token-store.js';
+export { RedisTokenStore, type RedisTokenStoreOptions, type RedisCommandClient } from './store/redis-token-store.js';
 export type { TokenStore, TokenRecord } from './store/token-store.js';
 export type { StoredCookie } from './store/cookie-jar.js';
 export type { ConnectorEvent, ConnectorEventType, EventListener } from './events.js';

@@ -6,8 +6,9 @@
  * been touched for `staleMs` is broken; waiters poll with a short backoff.
  */
 import { randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { link, open, readFile, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError } from '../errors.js';
 
@@ -39,7 +40,13 @@ async function acquire(lockPath: string, staleMs: number): Promise<{ release(): 
   let pollMs = FIRST_POLL_MS;
   for (;;) {
     const handle = await tryCreate(lockPath, { pid: process.pid, host: hostname(), acquiredAt: Date.now(), token });
-    if (handle) return held(lockPath, token, handle, staleMs);
+    if (handle) {
+      if (!swept.has(lockPath)) {
+        swept.add(lockPath);
+        await removeDeadDrafts(lockPath, staleMs);
+      }
+      return held(lockPath, token, handle, staleMs);
+    }
     if (!(await breakIfStale(lockPath, staleMs))) {
       await sleep(pollMs + Math.random() * pollMs);
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
@@ -49,7 +56,8 @@ async function acquire(lockPath: string, staleMs: number): Promise<{ release(): 
 
 /** The open lock file (kept open to touch it), or undefined when someone else holds the lock. */
 async function tryCreate(lockPath: string, holder: Holder): Promise<FileHandle | undefined> {
-  const draft = `${lockPath}.${holder.token}`;
+  // The pid in the name lets a later holder recognise a dead writer's draft even when it is empty.
+  const draft = `${lockPath}.${holder.pid}.${holder.token}`;
   let handle: FileHandle | undefined;
   try {
     handle = await open(draft, 'wx', 0o600);
@@ -84,6 +92,28 @@ function held(lockPath: string, token: string, handle: FileHandle, staleMs: numb
       if ((await readHolder(lockPath))?.token === token) await unlink(lockPath).catch(() => undefined);
     },
   };
+}
+
+/** Lock paths whose leftover drafts this process has swept (once each is enough). */
+const swept = new Set<string>();
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const DRAFT = new RegExp(`^\\.(?:(\\d+)\\.${UUID}|${UUID}\\.stale)$`);
+
+/**
+ * A process killed between creating its draft and linking or unlinking it leaves the draft
+ * behind; whoever holds the lock next removes drafts whose holder is dead or that are stale.
+ */
+async function removeDeadDrafts(lockPath: string, staleMs: number): Promise<void> {
+  const prefix = basename(lockPath);
+  const names = await readdir(dirname(lockPath)).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? DRAFT.exec(name.slice(prefix.length)) : null;
+    if (!match) continue;
+    const path = join(dirname(lockPath), name);
+    const modified = (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
+    const dead = match[1] !== undefined && !isAlive(Number(match[1]));
+    if (dead || Date.now() - modified > staleMs) await unlink(path).catch(() => undefined);
+  }
 }
 
 /** Returns true when it removed a stale lock (try again at once). */

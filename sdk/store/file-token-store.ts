@@ -4,30 +4,37 @@
  * reader or a crash never sees half a file. Processes sharing the file coordinate through lock
  * files beside it (`file-lock.ts`): one per connection for `withLock`, and one for writes, under
  * which compareAndSet re-reads the file, so no process loses another's write. Callers in one
- * process queue in memory first, so only one of them at a time polls a lock file.
+ * process queue in memory first, so only one of them at a time polls a lock file. With an
+ * encryption key, each connection's record is sealed (AES-256-GCM, `encryption.ts`).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BigIntStats } from 'node:fs';
 import { StoreError } from '../errors.js';
+import { isSealedRecord, isTokenRecordShape, openEntry, RecordCipher, type EncryptionOptions, type SealedRecord } from './encryption.js';
 import { errorCode, withFileLock } from './file-lock.js';
 import { KeyedLock } from './keyed-lock.js';
 import { assertNextVersion, deepFreeze, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
 
-export interface FileTokenStoreOptions {
+export interface FileTokenStoreOptions extends EncryptionOptions {
   /** A lock file nobody has touched for this long is broken (its holder hung or vanished). Default 30 000 ms. */
   lockStaleMs?: number;
 }
 
-type Records = ReadonlyMap<string, TokenRecord>;
+/** Each connection's entry as the file holds it: the record, or (with a key) its sealed form. */
+type Records = ReadonlyMap<string, TokenRecord | SealedRecord>;
 
 const FORMAT = 'connector-sdk/token-store@1';
 const EMPTY: Records = new Map();
 
 export class FileTokenStore implements TokenStore {
   readonly path: string;
+  readonly atRest: { store: string; encrypted: boolean };
   readonly #staleMs: number;
+  readonly #cipher: RecordCipher | undefined;
+  /** Records already opened, by their sealed entry (entries are immutable, so this never goes stale). */
+  readonly #opened = new WeakMap<SealedRecord, TokenRecord>();
   readonly #connectionLocks = new KeyedLock();
   /** One key: all writes of this instance go through it, in order. */
   readonly #writes = new KeyedLock();
@@ -38,17 +45,33 @@ export class FileTokenStore implements TokenStore {
   constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = resolve(path);
     this.#staleMs = options.lockStaleMs ?? 30_000;
+    this.#cipher = RecordCipher.fromOptions(options, `FileTokenStore ${this.path}`);
+    this.atRest = { store: 'file', encrypted: this.#cipher !== undefined };
   }
 
   async get(connectionId: string): Promise<TokenRecord | undefined> {
-    return (await this.#read()).get(connectionId);
+    const entry = (await this.#read()).get(connectionId);
+    if (entry === undefined || !isSealedRecord(entry)) return entry && openEntry(connectionId, entry, this.#cipher);
+    let record = this.#opened.get(entry);
+    if (!record) {
+      record = openEntry(connectionId, entry, this.#cipher);
+      this.#opened.set(entry, record);
+    }
+    return record;
   }
 
   async compareAndSet(connectionId: string, expectedVersion: number, record: TokenRecord): Promise<boolean> {
     assertNextVersion(connectionId, expectedVersion, record);
     const copy = frozenCopy(connectionId, record);
+    // Sealed once, outside the write lock; the other connections' entries are written back as they are.
+    let entry: TokenRecord | SealedRecord = copy;
+    if (this.#cipher) {
+      const sealed = deepFreeze(this.#cipher.seal(connectionId, copy));
+      this.#opened.set(sealed, copy);
+      entry = sealed;
+    }
     return this.#update((records) =>
-      (records.get(connectionId)?.version ?? 0) === expectedVersion ? new Map(records).set(connectionId, copy) : undefined,
+      (records.get(connectionId)?.version ?? 0) === expectedVersion ? new Map(records).set(connectionId, entry) : undefined,
     );
   }
 
@@ -160,22 +183,12 @@ function parseStoreFile(text: string, path: string): Records {
   if (!isObject(data) || data.format !== FORMAT || !isObject(data.connections)) {
     throw corrupt(`not a ${FORMAT} document`);
   }
-  const records = new Map<string, TokenRecord>();
+  const records = new Map<string, TokenRecord | SealedRecord>();
   for (const [connectionId, record] of Object.entries(data.connections)) {
-    if (!isTokenRecord(record)) throw corrupt(`the record of connection "${connectionId}" is malformed`);
+    if (!isTokenRecordShape(record) && !isSealedRecord(record)) throw corrupt(`the record of connection "${connectionId}" is malformed`);
     records.set(connectionId, deepFreeze(record));
   }
   return records;
-}
-
-function isTokenRecord(value: unknown): value is TokenRecord {
-  return (
-    isObject(value) &&
-    Number.isSafeInteger(value.version) &&
-    (value.version as number) >= 1 &&
-    Array.isArray(value.cookies) &&
-    isObject(value.extras)
-  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

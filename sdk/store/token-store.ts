@@ -39,6 +39,11 @@ export interface TokenStore {
    * queue; fn's error propagates and releases the lock. Not reentrant: do not nest on one connection.
    */
   withLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Stores that persist records say so, and whether they encrypt them: a connection emits a
+   * `store.unencrypted` event (once per store) for one that keeps tokens in plain text.
+   */
+  readonly atRest?: { store: string; encrypted: boolean };
 }
 
 /** The versioning rule every store enforces, so a caller's off-by-one fails loudly instead of forking history. */

@@ -48,6 +48,11 @@ export interface TokenServer {
    * answering) or a redirect to a URL.
    */
   faults: Record<string, (number | 'reset' | 'lost' | { redirect: string })[]>;
+  /**
+   * Called with each token or refresh request once it is recorded, before the server acts on it
+   * (and before tokenDelayMs); the answer waits for a returned promise. Unset: nothing happens.
+   */
+  onTokenRequest?: (path: string, body: string) => void | Promise<void>;
   /** Revokes every access token issued so far (server-side expiry). */
   invalidateAccessTokens(): void;
   latestRefreshToken(): string | undefined;
@@ -135,6 +140,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     const body = await readBody(request);
     if (url.pathname === '/token' || url.pathname === '/refresh') {
       state.tokenRequests.push({ path: url.pathname, body, headers: request.headers });
+      await state.onTokenRequest?.(url.pathname, body);
     }
     const fault = state.faults[url.pathname]?.shift();
     if (fault === 'reset') return void request.socket.destroy();
