@@ -14,6 +14,7 @@ import { hotPath, hotPathTable } from './sections/hot-path.js';
 import { refreshStorm } from './sections/refresh-storm.js';
 import { validation } from './sections/validation.js';
 import { memory } from './sections/memory.js';
+import { storeOverhead, storeTable } from './sections/stores.js';
 
 const quick = process.argv.includes('--quick');
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -32,6 +33,8 @@ try {
   const valid = validation(quick ? 3 : 10);
   log('memory …');
   const mem = memory(quick ? 2000 : 10_000);
+  log('token stores …');
+  const stores = await storeOverhead(server, quick);
 
   const sdk1 = hot.find((row) => row.client === 'connector-sdk' && row.concurrency === 1);
   const raw1 = hot.find((row) => row.client === 'raw undici' && row.concurrency === 1);
@@ -65,13 +68,19 @@ try {
     '',
     `${mem.connections} connected connections with tokens in the memory store: heap +${mem.heapMB.toFixed(1)} MB, RSS +${mem.rssMB.toFixed(1)} MB (target ≤ 50 MB).`,
     '',
+    '## Token stores',
+    '',
+    'Per call, concurrency 1: an execute with a cached token (the store is not touched), a renewal (lock, read, token request, compare-and-set, API call) and the store\'s lock cycle alone.',
+    '',
+    storeTable(stores),
+    '',
   ].join('\n');
   log(`\n${report}`);
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(new URL('./results/latest.md', import.meta.url), report);
   await writeFile(
     new URL('./results/latest.json', import.meta.url),
-    `${JSON.stringify({ date, machine, quick, hotPath: hot, refreshStorm: storm, validation: valid, memory: mem }, null, 2)}\n`,
+    `${JSON.stringify({ date, machine, quick, hotPath: hot, refreshStorm: storm, validation: valid, memory: mem, stores }, null, 2)}\n`,
   );
 } finally {
   server.close();
