@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    setupFiles: ['test/setup/secret-scan.setup.ts'],
+    setupFiles: ['test/setup/secret-scan.setup.ts', 'test/setup/secret-scan-report.setup.ts', 'test/setup/prototype-canary.setup.ts'],
+    globalSetup: ['test/setup/secret-scan.global.ts'],
   },
 });

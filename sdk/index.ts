@@ -19,4 +19,6 @@ export type { TokenStore, TokenRecord } from './store/token-store.js';
 export type { StoredCookie } from './store/cookie-jar.js';
 export type { ConnectorEvent, ConnectorEventType, EventListener } from './events.js';
 export type { ConnectorManifest } from './manifest/types.gen.js';
+export { runManifestTests } from './testkit/scenario-runner.js';
+export type { ManifestReport, ScenarioReport, RunOptions } from './testkit/scenario-runner.js';
 export * from './errors.js';

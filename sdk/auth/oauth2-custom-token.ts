@@ -30,12 +30,14 @@ export function createOAuth2CustomToken(spec: AuthOAuth2CustomToken, pointer = '
     },
     contentType: form ? 'application/x-www-form-urlencoded' : 'application/json',
     pointer: `${pointer}/token_url`,
+    bodyPointer: `${pointer}/body`,
   };
   const response = compileResponseSpec({
     bodyPath: spec.token_response?.access_token_path ?? '$.access_token',
     refreshTokenPath: spec.token_response?.refresh_token_path,
     extras: spec.extras,
     expiry,
+    pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
   });
   return tokenStrategy({
     type: 'oauth2_custom_token',

@@ -43,6 +43,7 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
     extras: spec.extras,
     expiry,
     requireTokenType: true,
+    pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
   });
   const basicHeader = (scope: TemplateScope): string | undefined => {
     if (clientAuth !== 'basic' || !clientId) return undefined;

@@ -26,7 +26,13 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
     body: bodyRenderer(spec.authorization_request_body_template, `${pointer}/authorization_request_body_template`),
     contentType: guessContentType(spec.authorization_request_body_template),
     pointer: `${pointer}/authorization_request_url`,
+    bodyPointer: `${pointer}/authorization_request_body_template`,
   };
+  const tokenField = spec.response_access_token_path_in_header
+    ? 'response_access_token_path_in_header'
+    : spec.response_access_token_path_in_cookie
+      ? 'response_access_token_path_in_cookie'
+      : 'response_access_token_path';
   const authorizationResponse = compileResponseSpec({
     bodyPath: spec.response_access_token_path,
     header: spec.response_access_token_path_in_header,
@@ -34,6 +40,7 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
     refreshTokenPath: spec.response_refresh_token_path,
     extras: spec.extras,
     expiry,
+    pointers: { accessToken: `${pointer}/${tokenField}`, refreshToken: `${pointer}/response_refresh_token_path` },
   });
   const refreshUrl = spec.refresh_request_url;
   const refresh: TokenRequestSpec | undefined = refreshUrl
@@ -44,6 +51,7 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
         body: bodyRenderer(spec.refresh_request_body_template, `${pointer}/refresh_request_body_template`),
         contentType: guessContentType(spec.refresh_request_body_template),
         pointer: `${pointer}/refresh_request_url`,
+        bodyPointer: `${pointer}/refresh_request_body_template`,
       }
     : undefined;
   const refreshResponse = compileResponseSpec({
@@ -53,6 +61,10 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
     refreshTokenPath: spec.refresh_response_refresh_token_path ?? spec.response_refresh_token_path,
     extras: spec.extras,
     expiry,
+    pointers: {
+      accessToken: `${pointer}/${spec.refresh_response_access_token_path && tokenField === 'response_access_token_path' ? 'refresh_response_access_token_path' : tokenField}`,
+      refreshToken: `${pointer}/${spec.refresh_response_refresh_token_path ? 'refresh_response_refresh_token_path' : 'response_refresh_token_path'}`,
+    },
   });
 
   const tokens: TokenSource = {

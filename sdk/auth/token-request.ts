@@ -24,6 +24,8 @@ export interface TokenRequestSpec {
   readonly contentType?: string;
   /** Where in the manifest this request is declared, for messages. */
   readonly pointer: string;
+  /** Where its body template is declared: a refused request names it (the usual culprit). */
+  readonly bodyPointer?: string;
 }
 
 export type AccessTokenSource =
@@ -38,6 +40,8 @@ export interface TokenResponseSpec {
   readonly expiry: ExpiryPolicy;
   /** RFC 6749 §5.1: token_type must be present; Locoia-style endpoints need not send it. */
   readonly requireTokenType?: boolean;
+  /** Manifest pointers of the fields that say where the tokens are, named when a token is not found there. */
+  readonly pointers?: { readonly accessToken?: string; readonly refreshToken?: string };
 }
 
 export interface TokenResult {
@@ -74,6 +78,7 @@ export function compileResponseSpec(options: {
   extras?: Record<string, string | undefined>;
   expiry: ExpiryPolicy;
   requireTokenType?: boolean;
+  pointers?: { accessToken?: string; refreshToken?: string };
 }): TokenResponseSpec {
   const accessToken: AccessTokenSource = options.header
     ? { from: 'header', name: options.header.toLowerCase() }
@@ -88,6 +93,7 @@ export function compileResponseSpec(options: {
       .map(([name, path]) => [name, compileJsonPath(path)] as const),
     expiry: options.expiry,
     requireTokenType: options.requireTokenType,
+    pointers: options.pointers,
   };
 }
 
@@ -121,7 +127,7 @@ export async function requestToken(
     timeouts: ctx.timeouts,
     maxResponseBytes: ctx.maxResponseBytes,
   });
-  return parseTokenResponse(ctx, request, response, answer, sentAt);
+  return parseTokenResponse(ctx, request, response, answer, sentAt, request.method !== 'GET' && (body === undefined || body === ''));
 }
 
 export function parseTokenResponse(
@@ -130,6 +136,8 @@ export function parseTokenResponse(
   spec: TokenResponseSpec,
   answer: HttpResponse,
   sentAt: number,
+  /** The request went without a body. */
+  bodiless = false,
 ): TokenResult {
   const where = `the token endpoint (${request.pointer})`;
   const text = Buffer.isBuffer(answer.body) ? answer.body.toString('utf8') : '';
@@ -148,13 +156,13 @@ export function parseTokenResponse(
     const detail = oauth
       ? `${oauth.error}${oauth.description ? `: ${ctx.redactor.redact(oauth.description)}` : ''}`
       : `status ${answer.status}`;
-    throw new AuthError(`${where} refused the request (${detail}). ${hintFor(oauth?.error, answer.status)}`, {
+    throw new AuthError(`${where} refused the request (${detail}). ${hintFor(oauth?.error, answer.status, request, bodiless)}`, {
       status: answer.status,
       oauthError: oauth?.error,
     });
   }
   const cookies = parseSetCookies(answer.setCookies);
-  const { token, cookieExpiresAt } = takeAccessToken(spec.accessToken, answer, json, cookies, where, ctx.now());
+  const { token, cookieExpiresAt } = takeAccessToken(spec.accessToken, answer, json, cookies, where, ctx.now(), checkField(spec.pointers?.accessToken));
   ctx.redactor.add(token);
   const tokenType = json !== undefined ? stringAt(json, 'token_type') : undefined;
   if (spec.requireTokenType && tokenType === undefined) {
@@ -166,7 +174,7 @@ export function parseTokenResponse(
     // A missing, null or empty refresh token means "keep the one you have" (RFC 6749 §6).
     if (typeof value === 'string' && value !== '') refreshToken = value;
     else if (value !== undefined && value !== null && value !== '') {
-      throw new TokenResponseError(`${where}: the refresh token at ${spec.refreshTokenPath.normalized} is not a string`);
+      throw new TokenResponseError(`${where}: the refresh token at ${spec.refreshTokenPath.normalized} is not a string${checkField(spec.pointers?.refreshToken)}`);
     }
   }
   ctx.redactor.add(refreshToken);
@@ -197,11 +205,13 @@ function takeAccessToken(
   cookies: ParsedCookie[],
   where: string,
   receivedAt: number,
+  /** "; check /auth/…" naming the manifest field, or "". */
+  check: string,
 ): { token: string; cookieExpiresAt?: number } {
   switch (source.from) {
     case 'body': {
       if (json === undefined) {
-        throw new TokenResponseError(`${where} did not answer JSON, so there is no access token at ${source.path.normalized}`, {
+        throw new TokenResponseError(`${where} did not answer JSON, so there is no access token at ${source.path.normalized}${check}`, {
           status: answer.status,
         });
       }
@@ -209,7 +219,7 @@ function takeAccessToken(
       if (typeof value !== 'string' || value === '') {
         const found = value === undefined ? 'nothing' : `a ${value === null ? 'null' : typeof value}`;
         throw new TokenResponseError(
-          `${where}: expected the access token at ${source.path.normalized}, found ${found}${keysHint(json)}`,
+          `${where}: expected the access token at ${source.path.normalized}, found ${found}${keysHint(json)}${check}`,
           { status: answer.status },
         );
       }
@@ -218,7 +228,7 @@ function takeAccessToken(
     case 'header': {
       const value = answer.headers[source.name];
       const token = Array.isArray(value) ? value[0] : value;
-      if (!token) throw new TokenResponseError(`${where}: no "${source.name}" header holds the access token`, { status: answer.status });
+      if (!token) throw new TokenResponseError(`${where}: no "${source.name}" header holds the access token${check}`, { status: answer.status });
       return { token };
     }
     case 'cookie': {
@@ -228,7 +238,7 @@ function takeAccessToken(
       if (!cookie || cookie.value === '') {
         const names = cookies.map((candidate) => candidate.name).join(', ') || 'none';
         throw new TokenResponseError(
-          `${where}: no Set-Cookie matches "${source.match}" (cookies set: ${names})`,
+          `${where}: no Set-Cookie matches "${source.match}" (cookies set: ${names})${check}`,
           { status: answer.status },
         );
       }
@@ -262,11 +272,23 @@ const HINTS: Record<string, string> = {
   invalid_request: 'The token request is malformed: check the body template and headers.',
 };
 
-function hintFor(error: string | undefined, status: number): string {
+function hintFor(error: string | undefined, status: number, request: TokenRequestSpec, bodiless: boolean): string {
+  const body = request.bodyPointer;
+  // A malformed request is the manifest's fault: name the field that builds the body.
+  if (body && (error === 'invalid_request' || (error === undefined && status === 400))) {
+    return bodiless
+      ? `The token request went without a body: check ${body} (it renders empty).`
+      : `The token request is malformed: check ${body} and the headers.`;
+  }
   if (error && HINTS[error]) return HINTS[error];
   return status === 401 || status === 403
     ? 'Check the credentials the connection was given.'
     : 'Check the token request in the manifest and the credentials.';
+}
+
+/** "; check /auth/…" when the manifest field is known. */
+function checkField(pointer: string | undefined): string {
+  return pointer === undefined ? '' : `; check ${pointer}`;
 }
 
 function stringAt(json: unknown, key: string): string | undefined {

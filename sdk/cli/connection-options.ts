@@ -56,7 +56,7 @@ function storeFrom(spec: string): TokenStore {
   throw new UsageError(`--store must be memory or file:<path>, not "${spec}"`);
 }
 
-async function readCredentials(file: string): Promise<Record<string, unknown>> {
+export async function readCredentials(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function readInput(inline: string | undefined, file: string | undefined): Promise<Record<string, unknown> | undefined> {
+export async function readInput(inline: string | undefined, file: string | undefined): Promise<Record<string, unknown> | undefined> {
   if (inline !== undefined && file !== undefined) throw new UsageError('give --input or --input-file, not both');
   const text = inline ?? (file === undefined ? undefined : await readFile(file, 'utf8').catch(() => {
     throw new UsageError(`cannot read the input file ${file}`);

@@ -3,7 +3,8 @@
  * are refused at validation and evaluation runs with `eval: false` besides. Paths are compiled
  * once; plain member paths (`$.a.b[0]`) skip the library on the hot path.
  */
-import { JSONPath } from 'jsonpath-plus';
+import { createRequire } from 'node:module';
+import { ResponseError } from '../errors.js';
 
 export interface CompiledJsonPath {
   /** The path as written in the manifest. */
@@ -16,8 +17,23 @@ export interface CompiledJsonPath {
   first(json: unknown): unknown;
 }
 
-// Called without `new` and autostart off, JSONPath returns a reusable instance: no per-call setup.
-const evaluator = JSONPath({ autostart: false, eval: false, wrap: true, resultType: 'value', path: '$', json: null });
+interface Evaluator {
+  evaluate(path: string, json: unknown, callback: undefined, otherTypeCallback: undefined): unknown;
+}
+type JSONPathFactory = (options: Record<string, unknown>) => Evaluator;
+let evaluator: Evaluator | undefined;
+
+/**
+ * Loaded on first use: most paths are plain member paths, and `connector validate` never
+ * evaluates one. Called without `new` and autostart off, JSONPath returns a reusable instance.
+ */
+function library(): Evaluator {
+  if (!evaluator) {
+    const { JSONPath } = createRequire(import.meta.url)('jsonpath-plus') as { JSONPath: JSONPathFactory };
+    evaluator = JSONPath({ autostart: false, eval: false, wrap: true, resultType: 'value', path: '$', json: null });
+  }
+  return evaluator;
+}
 
 /** Locoia writes `access_token` for `$.access_token`. */
 export function normalizeJsonPath(path: string): string {
@@ -62,10 +78,19 @@ export function compileJsonPath(path: string): CompiledJsonPath {
   return {
     source: path,
     normalized,
-    all: (json) =>
-      json === null || typeof json !== 'object'
-        ? []
-        : (evaluator.evaluate(normalized, json, undefined, undefined) as unknown[]),
+    all(json) {
+      if (json === null || typeof json !== 'object') return [];
+      try {
+        return library().evaluate(normalized, json, undefined, undefined) as unknown[];
+      } catch (error) {
+        // `..` recurses once per level: a hostile body nested thousands deep exhausts the stack.
+        if (error instanceof RangeError) {
+          throw new ResponseError(`the response is nested too deeply to search with ${shorten(normalized)}`);
+        }
+        // The library's own message may quote the response: name the path only.
+        throw new ResponseError(`the JSONPath ${shorten(normalized)} cannot be evaluated on this response`);
+      }
+    },
     first(json) {
       return this.all(json)[0];
     },
@@ -82,26 +107,70 @@ function memberPath(normalized: string): (string | number)[] | undefined {
     token.lastIndex = index;
     const match = token.exec(normalized);
     if (!match) return undefined;
-    if (match[1] !== undefined) out.push(match[1]);
-    else if (match[2] !== undefined) out.push(Number(match[2]));
-    else out.push((match[3] ?? match[4]) as string);
+    if (match[1] !== undefined) {
+      if (match[1] === '$') return undefined;
+      out.push(match[1]);
+    } else if (match[2] !== undefined) out.push(Number(match[2]));
+    else {
+      const name = (match[3] ?? match[4]) as string;
+      if (!isPlainName(name)) return undefined;
+      out.push(name);
+    }
     index = token.lastIndex;
   }
   return out;
 }
 
-/** Own properties only: a body's `__proto__` key is data, never the prototype. */
+/**
+ * A quoted name jsonpath-plus reads as that very name. Others mean something to it (`*`, `$`, `..`,
+ * `~`, `^`, unions with `,`, slices, `` ` `` escapes, `@type()` selectors, its own `;`, `#` and `%@%`
+ * markers) and go to it, so a path means the same whichever way it is evaluated. A name starting
+ * with `@` (`@odata.nextLink`) stays here: jsonpath-plus throws for it.
+ */
+function isPlainName(name: string): boolean {
+  return !(
+    name === '' ||
+    name === '*' ||
+    name === '$' ||
+    name === '..' ||
+    name === '~' ||
+    /[,;#^`'"()[\]\\]|%@%|%%@@%%/.test(name) ||
+    /^-?\d*:-?\d*:?\d*$/.test(name)
+  );
+}
+
+/**
+ * Own properties only: a body's `__proto__` key is data, never the prototype. Strings below the
+ * root have their `length` and indexed characters, as in jsonpath-plus (which skips empty strings).
+ */
 function walk(json: unknown, members: readonly (string | number)[]): unknown {
+  // Like the library path: below a root that is not an object or array, nothing matches.
+  if (members.length > 0 && (json === null || typeof json !== 'object')) return undefined;
   let value = json;
   for (const member of members) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, member)) return undefined;
+    if (typeof value === 'string' ? value === '' : value === null || typeof value !== 'object') return undefined;
+    if (!Object.hasOwn(value as object, member)) return undefined;
     value = (value as Record<string | number, unknown>)[member];
   }
   return value;
 }
 
+/** `['name']` or `["name"]`. */
+const QUOTED_NAME = /\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]/g;
+/**
+ * A quoted name whose parentheses jsonpath-plus reads as text: it splits names at `;`, `^`, `,`
+ * and `@type()` (and runs a piece that then starts with "(" as a script), so only plain
+ * characters may surround them.
+ */
+const PAREN_SAFE_NAME = /^(?!\??\()[\p{L}\p{N} _\-./:%&+!|()]*$/u;
+
 function hasScript(normalized: string): boolean {
-  return /[()]/.test(stripQuoted(normalized));
+  // jsonpath-plus runs "(…)" and "?(…)" written right after a bracket or a quote ($['?(@.x)']).
+  if (/[['"]\??\(/.test(normalized)) return true;
+  const outside = normalized.replace(QUOTED_NAME, (whole, single?: string, double?: string) =>
+    PAREN_SAFE_NAME.test(single ?? double ?? '') ? "['']" : whole,
+  );
+  return /[()]/.test(outside);
 }
 
 function stripQuoted(text: string): string {

@@ -14,6 +14,8 @@ import { show } from './message-text.js';
 import type { SchemaCheck } from './schema-validator.js';
 import { checkTemplateFields } from './template-fields.js';
 import { credentialSchemas } from './template-scope.js';
+import { checkScenarios } from './scenario-rules.js';
+import { checkPatterns } from './pattern-safety.js';
 
 const TOKEN_SOURCES = ['response_access_token_path', 'response_access_token_path_in_header', 'response_access_token_path_in_cookie'];
 
@@ -28,7 +30,11 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
   checkAuth(isRecord(value.auth) ? value.auth : {}, out);
   const actions = isRecord(value.actions) ? value.actions : {};
   for (const [id, action] of Object.entries(actions)) if (isRecord(action)) checkAction(id, action, out);
-  for (const [pointer, credentials] of credentialSchemas(value)) checkRequiredNames(pointer, credentials, out);
+  checkScenarios(value, out);
+  for (const [pointer, credentials] of credentialSchemas(value)) {
+    checkRequiredNames(pointer, credentials, out);
+    checkPatterns(pointer, credentials, out);
+  }
 }
 
 function checkAuth(auth: Schema, out: Finding[]): void {
@@ -65,6 +71,7 @@ function checkAction(id: string, action: Schema, out: Finding[]): void {
     out.push(error(`${base}/body_format`, 'body_format "multipart" needs body: an object of form fields', 'file parts come from input fields marked "x-binary"'));
   }
   if (isRecord(action.input) && action.input.additionalProperties !== true) checkRequiredNames(`${base}/input`, action.input, out);
+  if (isRecord(action.input)) checkPatterns(`${base}/input`, action.input, out);
 }
 
 function checkRequiredNames(pointer: string, dataSchema: Schema, out: Finding[]): void {

@@ -51,6 +51,25 @@ export type ClientAuthentication = 'basic' | 'post' | 'none';
 export type Pagination =
   PaginationCursor | PaginationOffset | PaginationPage | PaginationLinkHeader;
 /**
+ * The type of a connection event (onEvent).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_event_type".
+ */
+export type TestEventType =
+  | 'token.acquired'
+  | 'token.refreshed'
+  | 'token.refresh_failed'
+  | 'token.expiry_warning'
+  | 'token.request_retry'
+  | 'auth.reauthorized'
+  | 'auth.reauthorization_required'
+  | 'auth.token_rejected'
+  | 'request'
+  | 'response'
+  | 'request.retry'
+  | 'store.unencrypted';
+/**
  * A Liquid template string.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
@@ -123,6 +142,12 @@ export interface ConnectorManifest {
   actions: {
     [k: string]: Action | undefined;
   };
+  /**
+   * Offline scenarios of the token lifecycle, run by `connector test`: each connects with made-up credentials, sends every request to a local server that answers with the scenario's responses (or responses recorded by `connector record`), runs its steps on a virtual clock, and checks the requests, token renewals and events that resulted. Ignored by the runtime.
+   *
+   * @maxItems 200
+   */
+  tests?: TestScenario[];
 }
 /**
  * What differs in one environment (live or dev).
@@ -1160,4 +1185,180 @@ export interface PaginationLinkHeader {
    * paginate() stops after this many pages.
    */
   max_pages?: number;
+}
+/**
+ * One offline run for `connector test`: a new connection (memory token store, virtual clock from 2026-01-01T00:00:00Z) whose every request goes to a local server answering with `responses`, whatever host it names; the steps run in order, then `expect` is checked. Each call must succeed unless its step says `expect_error`.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_scenario".
+ */
+export interface TestScenario {
+  /**
+   * Unique name of the scenario, shown in the report and picked by `connector test --scenario <name>`.
+   */
+  name: string;
+  /**
+   * What the scenario proves.
+   */
+  description?: string;
+  /**
+   * The credentials of this run, checked against the manifest's credentials schema. Made-up values only: the manifest is shared, and the local server accepts anything.
+   */
+  credentials: {};
+  /**
+   * The environment the connection uses.
+   */
+  environment?: 'live' | 'dev';
+  /**
+   * Name of a fixture set that `connector record --name <name>` saved in <manifest>.fixtures.json next to the manifest: each recorded route serves its recorded responses, in order. Routes named in `responses` replace the recorded ones.
+   */
+  fixtures?: string;
+  responses?: TestRoutes;
+  expired_response?: TestResponse;
+  /**
+   * Routes that answer without a token (a service description, a login page): the server does not check tokens on them. Every other route that is not a token endpoint refuses, with expired_response, a request that presents no live access token.
+   *
+   * @maxItems 100
+   */
+  public_routes?: string[];
+  /**
+   * What happens, in order.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  steps: [TestStep, ...TestStep[]];
+  expect?: TestExpectations;
+}
+/**
+ * Route → the responses it gives, in order, the last one repeating. A route is "METHOD /path": the request path without its query; `*` stands for one path segment. A route whose responses hold {{access_token}} or {{refresh_token}} is a token endpoint: a request to it that presents a refresh token this test issued counts as a refresh, any other as an authorization; a refresh token presented again after it was rotated is refused (400 invalid_grant) and fails the scenario. The refresh_request_url of a refreshable_token answers 400 invalid_request to a request that presents no refresh token. Once an access token was issued, every other route (but public_routes) checks tokens: a request that presents no live one — none at all, one past its lifetime (the expires_in of the response that issued it, or the Max-Age/Expires of the cookie it came in), or one issued before an expire_tokens step — gets expired_response. A request no route matches gets a 404 and fails the scenario.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_routes".
+ */
+export interface TestRoutes {
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  [k: string]: [TestResponse, ...TestResponse[]] | undefined;
+}
+/**
+ * One answer of the local server; at most one of json, body and body_base64. Strings (header values, Set-Cookie lines, body text, JSON strings) may hold placeholders: {{access_token}}, {{refresh_token}} and {{cookie:NAME}} become a fresh fake value each time the response is served (the same one throughout that response); {{secret:NAME}} the scenario's credential NAME; {{now}} and {{now+N}} epoch seconds on the virtual clock; {{http_date+N}} an HTTP date N seconds from now.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_response".
+ */
+export interface TestResponse {
+  /**
+   * HTTP status code.
+   */
+  status: number;
+  /**
+   * Response headers. Content-Type defaults to application/json with json, text/plain with body, application/octet-stream with body_base64.
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Body sent as JSON.
+   */
+  json?: {} | unknown[] | string | number | boolean | null;
+  /**
+   * Body sent as given: HTML, XML, form data, plain text.
+   */
+  body?: string;
+  /**
+   * Body given in base64, as `connector record` saves binary content.
+   */
+  body_base64?: string;
+  /**
+   * One Set-Cookie header each. A cookie whose value is {{access_token}} is the token (as response_access_token_path_in_cookie reads it); its Max-Age or Expires is the token's lifetime on the server.
+   *
+   * @maxItems 50
+   */
+  set_cookies?: string[];
+}
+/**
+ * One step, doing exactly one thing: `call` an action (with its input, concurrent callers, expected error), `advance` the virtual clock, `respond` (replace routes' responses from now on) or `expire_tokens`.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_step".
+ */
+export interface TestStep {
+  /**
+   * Id of the action to execute. The call must succeed unless expect_error names how it fails.
+   */
+  call?: string;
+  /**
+   * The input of the called action.
+   */
+  input?: {};
+  /**
+   * Run the call this many times at once: they share one token renewal.
+   */
+  concurrent?: number;
+  /**
+   * The call must fail with this error code (every concurrent caller).
+   */
+  expect_error?:
+    | 'CONNECTOR_CREDENTIALS_INVALID'
+    | 'CONNECTOR_INPUT_INVALID'
+    | 'CONNECTOR_TEMPLATE_FAILED'
+    | 'CONNECTOR_AUTH_FAILED'
+    | 'CONNECTOR_TOKEN_RESPONSE_INVALID'
+    | 'CONNECTOR_REAUTHORIZATION_REQUIRED'
+    | 'CONNECTOR_HTTP_STATUS'
+    | 'CONNECTOR_NETWORK_FAILED'
+    | 'CONNECTOR_TIMEOUT'
+    | 'CONNECTOR_RESPONSE_INVALID'
+    | 'CONNECTOR_RESPONSE_TOO_LARGE'
+    | 'CONNECTOR_STORE_FAILED'
+    | 'CONNECTOR_REQUEST_REFUSED'
+    | 'CONNECTOR_UNKNOWN_ACTION'
+    | 'CONNECTOR_INTERNAL';
+  /**
+   * Seconds to move the virtual clock forward: tokens and cookies age, nothing waits.
+   */
+  advance?: number;
+  respond?: TestRoutes;
+  /**
+   * The server revokes every access token issued so far: routes that check tokens answer expired_response to them.
+   */
+  expire_tokens?: true;
+}
+/**
+ * What must have happened once the steps ran. Counts are exact; routes and event types not named are not checked.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_expectations".
+ */
+export interface TestExpectations {
+  /**
+   * Route (as in responses; `*` stands for one path segment) → how many requests it received.
+   */
+  requests?: {
+    [k: string]: number | undefined;
+  };
+  /**
+   * How many requests the token endpoints received, by kind.
+   */
+  tokens?: {
+    /**
+     * Requests that presented no refresh token: logons, client credentials and password grants.
+     */
+    authorizations?: number;
+    /**
+     * Requests that presented a refresh token (whether accepted or refused), and requests to a refreshable_token's refresh_request_url.
+     */
+    refreshes?: number;
+  };
+  /**
+   * Connection events: a list is the exact sequence of the events of the types it names; an object is an exact count per type.
+   */
+  events?:
+    | TestEventType[]
+    | {
+        [k: string]: number | undefined;
+      };
 }

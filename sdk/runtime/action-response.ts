@@ -68,6 +68,8 @@ export function discard(response: HttpResponse): void {
 
 function formatOf(action: CompiledAction, headers: HttpResponse['headers']): 'json' | 'text' | 'binary' {
   if (action.spec.response_format) return action.spec.response_format;
+  // An output path says the answer is JSON, whatever its content type claims: an HTML page is then an error, not data.
+  if (action.output) return 'json';
   const contentType = headers['content-type'];
   const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
   return type === '' || JSON_TYPE.test(type) ? 'json' : 'text';

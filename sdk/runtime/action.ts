@@ -231,7 +231,10 @@ export function checkTarget(url: URL, base: URL, allowedHosts: ReadonlySet<strin
       `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
     );
   }
-  if (relative && !url.pathname.startsWith(base.pathname.replace(/\/+$/, ''))) {
+  if (!relative) return;
+  // On a segment boundary: "/api/../api-admin" must not pass as being under "/api".
+  const prefix = base.pathname.replace(/\/+$/, '');
+  if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
     throw new RequestRefusedError(`action "${action}" resolves outside the base URL's path`);
   }
 }

@@ -14,7 +14,9 @@ export class RateLimiter {
 
   constructor(limit: RateLimit, private readonly now: () => number = () => performance.now()) {
     this.#limit = limit.requests;
-    this.#windowMs = limit.per_seconds * 1000;
+    // A little wider than the API's window: requests sent just inside it can arrive just outside.
+    const windowMs = limit.per_seconds * 1000;
+    this.#windowMs = windowMs + Math.min(250, Math.max(50, windowMs * 0.02));
   }
 
   /** Resolves when one more request fits in the budget, and counts it. */

@@ -147,6 +147,8 @@ function compileInterpolation(source: string, where: string): ((scope: TemplateS
   for (const match of source.matchAll(PIECES)) {
     const expression = match[1] ?? '';
     if (!SIMPLE_PATH.test(expression)) return undefined;
+    // `{{-` and `-}}` trim the text around them by Liquid's own whitespace rules: the engine's job.
+    if (match[0].startsWith('{{-') || match[0].endsWith('-}}')) return undefined;
     literals.push(source.slice(last, match.index));
     paths.push(expression.split('.'));
     last = (match.index ?? 0) + match[0].length;

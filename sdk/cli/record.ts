@@ -1,0 +1,138 @@
+/**
+ * `connector record <manifest> <action>`: runs an action against the real API, as `run` does,
+ * and saves every exchange (token requests included) as a named fixture set in
+ * `<manifest-basename>.fixtures.json` next to the manifest, for scenarios to replay offline.
+ * Secrets never reach the disk: credentials marked x-secret, every token and cookie the
+ * connection obtained, Authorization values and credential parameters become placeholders, and
+ * the file is not written if any known secret would remain in clear.
+ */
+import type { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { createRecordingDispatcher, type RecordedExchange } from '../http/recording-dispatcher.js';
+import type { ConnectorManifest } from '../manifest/types.gen.js';
+import { loadConnector, type Environment } from '../runtime/connector.js';
+import { fixturePathFor, fixtureSet, saveFixtureSet } from '../testkit/fixtures.js';
+import { RecordingTokenStore } from '../testkit/recording-store.js';
+import { SecretScrubber } from '../testkit/scrub.js';
+import { readCredentials, UsageError } from './connection-options.js';
+import { failure, readInput, usageFailure } from './run.js';
+
+export const usage = `Usage: connector record <manifest> <action> --credentials <file> [options]
+
+Runs an action against the real API and saves its exchanges (token requests included) as a
+fixture set in <manifest-basename>.fixtures.json next to the manifest, secrets replaced by
+placeholders ({{secret:NAME}}, {{access_token}}, {{refresh_token}}, {{cookie:NAME}}).
+A scenario replays the set with "fixtures": "<name>" (see connector test).
+
+Options:
+  --credentials <file>       JSON file with the credentials the manifest declares (required)
+  --input '<json>'           the action's input
+  --input-file <file>        the action's input, from a JSON file
+  --name <name>              name of the fixture set (default: the action id); replaces a set of that name
+  --env live|dev             environment (default: live)
+  --allow-private-network    allow loopback and private addresses (local sandboxes)
+  -h, --help                 show this help
+
+Exit status: 0 recorded, 1 the action failed (its exchanges are recorded all the same) or
+recording failed, 2 usage error, 3 invalid manifest.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        credentials: { type: 'string' },
+        input: { type: 'string' },
+        'input-file': { type: 'string' },
+        name: { type: 'string' },
+        env: { type: 'string', default: 'live' },
+        'allow-private-network': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usageFailure(error);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const [manifestPath, action, ...extra] = positionals;
+  if (!manifestPath || !action || extra.length > 0) return usageFailure(new UsageError('give exactly one manifest and one action'));
+  const name = values.name ?? action;
+  try {
+    if (!values.credentials) throw new UsageError('--credentials <file> is required');
+    if (values.env !== 'live' && values.env !== 'dev') throw new UsageError(`--env must be live or dev, not "${String(values.env)}"`);
+    if (name.trim() === '' || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+    const environment = values.env as Environment;
+    const credentials = await readCredentials(values.credentials);
+    const input = await readInput(values.input, values['input-file']);
+    const connector = await loadConnector(manifestPath);
+    const allowPrivateNetwork = values['allow-private-network'] ?? false;
+    const store = new RecordingTokenStore();
+    const recording = createRecordingDispatcher({ allowPrivateNetwork });
+    let outcome: { status: number } | { error: unknown };
+    try {
+      const connection = connector.connect({ connectionId: 'record', credentials, environment, store, dispatcher: recording.dispatcher, allowPrivateNetwork });
+      try {
+        const result = await connection.execute(action, input);
+        if (isStream(result.data)) for await (const _chunk of result.data) { /* read whole: the recorder keeps its beginning */ }
+        outcome = { status: result.status };
+      } catch (error) {
+        outcome = { error };
+      }
+    } finally {
+      await recording.close();
+      await connector.close();
+    }
+    const scrubber = new SecretScrubber();
+    registerSecrets(scrubber, connector.manifest, environment, credentials, store, recording.exchanges);
+    const set = fixtureSet(action, recording.exchanges, scrubber, Date.now());
+    const path = fixturePathFor(manifestPath);
+    await saveFixtureSet(path, connector.id, name, set);
+    const lines = set.exchanges.map(({ request, response }) => `  ${request.method} ${request.path.replace(/\?.*$/, '?…')}  ${response?.status ?? 'no response'}`);
+    process.stdout.write(`recorded ${set.exchanges.length} exchange${set.exchanges.length === 1 ? '' : 's'} as "${name}" in ${path}\n${lines.join('\n')}\n`);
+    if ('error' in outcome) {
+      process.stderr.write(`the action failed; its exchanges are recorded all the same\n`);
+      return failure(outcome.error);
+    }
+    return 0;
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/**
+ * Every secret the recording may hold, with its placeholder: tokens and cookies first (a cookie
+ * that is the access token becomes {{access_token}}), then the x-secret credentials, then
+ * whatever Authorization values and credential query parameters still carry.
+ */
+function registerSecrets(
+  scrubber: SecretScrubber,
+  manifest: Readonly<ConnectorManifest>,
+  environment: Environment,
+  credentials: Record<string, unknown>,
+  store: RecordingTokenStore,
+  exchanges: readonly RecordedExchange[],
+): void {
+  store.registerSecrets(scrubber);
+  const schema = manifest.environments?.[environment]?.credentials ?? manifest.credentials;
+  for (const [field, property] of Object.entries(schema?.properties ?? {})) {
+    if (property?.['x-secret'] === true) scrubber.add(credentials[field], `{{secret:${field}}}`);
+  }
+  const auth = manifest.auth as { type: string; in?: string; name?: string; apply?: { query?: Record<string, unknown> } };
+  const params = [...(auth.type === 'api_key' && auth.in === 'query' && auth.name ? [auth.name] : []), ...Object.keys(auth.apply?.query ?? {})];
+  for (const { request } of exchanges) {
+    const authorization = /^\S+\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    scrubber.add(authorization, '{{authorization}}');
+    const query = new URL(request.path, 'http://recorded').searchParams;
+    for (const param of params) scrubber.add(query.get(param) ?? undefined, `{{secret:${param.replace(/[^A-Za-z0-9_]/g, '_')}}}`);
+  }
+}
+
+function isStream(value: unknown): value is Readable {
+  return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
+}

@@ -1,0 +1,129 @@
+/**
+ * `connector test <manifest…>`: runs the manifests' test scenarios offline (a local server
+ * answers every request, a virtual clock moves time) and reports each scenario as passed or
+ * failed; a failure lists what differed and the requests the connector made.
+ */
+import { parseArgs } from 'node:util';
+import { runManifestTests, type ManifestReport, type ScenarioReport } from '../testkit/scenario-runner.js';
+import { formatDiagnostic } from './format-diagnostics.js';
+
+export const usage = `Usage: connector test <manifest…> [--format text|json] [--scenario <name>]
+
+Runs the scenarios in each manifest's "tests" offline: every request goes to a local server
+that answers with the scenario's responses (or fixtures saved by connector record), on a
+virtual clock. Prints pass or fail per scenario, and for a failure what differed and the
+requests made (method, path, status).
+
+Options:
+  --scenario <name>   run only the scenarios with this name
+  --format text|json  output format (default: text)
+  -h, --help          show this help
+
+Exit status: 0 all scenarios passed, 1 a scenario failed, 2 usage error, 3 invalid manifest.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values: { format?: string; scenario?: string; help?: boolean };
+  let files: string[];
+  try {
+    ({ values, positionals: files } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { format: { type: 'string', default: 'text' }, scenario: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    const message = (error as Error).message;
+    const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    return usageError(option ? `unknown option ${option}` : message);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (values.format !== 'text' && values.format !== 'json') return usageError(`--format must be text or json, not "${values.format}"`);
+  // A shell glob over connectors/*.json also picks up the recorded fixture files.
+  const manifests = files.filter((file) => !file.endsWith('.fixtures.json'));
+  if (manifests.length === 0) return usageError('no manifest given');
+
+  const reports: ManifestReport[] = [];
+  for (const file of manifests) reports.push(await runManifestTests(file, { scenario: values.scenario }));
+  const ran = reports.reduce((sum, report) => sum + report.scenarios.length, 0);
+  if (values.scenario !== undefined && ran === 0 && reports.every((report) => report.valid)) {
+    return usageError(`no scenario is named "${values.scenario}"`);
+  }
+  process.stdout.write(values.format === 'json' ? `${JSON.stringify(jsonReport(reports), null, 2)}\n` : textReport(reports));
+  if (reports.some((report) => !report.valid)) return 3;
+  return reports.every((report) => report.scenarios.every((scenario) => scenario.passed)) ? 0 : 1;
+}
+
+function jsonReport(reports: readonly ManifestReport[]) {
+  const scenarios = reports.flatMap((report) => report.scenarios);
+  return {
+    passed: reports.every((report) => report.valid) && scenarios.every((scenario) => scenario.passed),
+    scenarios: scenarios.length,
+    failed: scenarios.filter((scenario) => !scenario.passed).length,
+    manifests: reports,
+  };
+}
+
+function textReport(reports: readonly ManifestReport[]): string {
+  const lines: string[] = [];
+  for (const report of reports) {
+    lines.push(report.connector ? `${report.file} (${report.connector})` : report.file);
+    if (!report.valid) {
+      for (const diagnostic of report.diagnostics) lines.push(`  ${formatDiagnostic(diagnostic, report.file)}`);
+      lines.push('  invalid manifest: no scenario ran');
+      continue;
+    }
+    if (report.scenarios.length === 0) lines.push('  no scenarios (add them under "tests")');
+    for (const scenario of report.scenarios) lines.push(...scenarioLines(scenario));
+  }
+  const scenarios = reports.flatMap((report) => report.scenarios);
+  const failed = scenarios.filter((scenario) => !scenario.passed).length;
+  const invalid = reports.filter((report) => !report.valid).length;
+  lines.push(
+    `${plural(scenarios.length, 'scenario')} in ${plural(reports.length, 'manifest')}: ${scenarios.length - failed} passed, ${failed} failed` +
+      (invalid > 0 ? `, ${plural(invalid, 'invalid manifest')}` : ''),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function scenarioLines(scenario: ScenarioReport): string[] {
+  if (scenario.passed) return [`  pass  ${scenario.name}  (${plural(scenario.requests.length, 'request')}, ${scenario.durationMs} ms)`];
+  const lines = [`  FAIL  ${scenario.name}  (${scenario.pointer})`];
+  for (const failure of scenario.failures) lines.push(`        ${failure}`);
+  lines.push('        requests:');
+  if (scenario.requests.length === 0) lines.push('          none');
+  const width = Math.max(0, ...scenario.requests.map((request) => `${request.method} ${pathOf(request.path)}`.length));
+  for (const request of scenario.requests) {
+    const what = [request.kind, request.note].filter(Boolean).join(', ');
+    lines.push(`          ${String(request.seq).padStart(2)}  ${`${request.method} ${pathOf(request.path)}`.padEnd(width)}  ${request.status}${what ? `  ${what}` : ''}`);
+  }
+  // What the connection said (reasons name the manifest field at fault), once each, unless a failure line says it already.
+  const told = new Map<string, number>();
+  for (const event of scenario.events) {
+    if (event.detail === undefined || event.type === 'response' || scenario.failures.some((failure) => failure.includes(event.detail as string))) continue;
+    const line = `${event.type}: ${event.detail}`;
+    told.set(line, (told.get(line) ?? 0) + 1);
+  }
+  if (told.size > 0) {
+    lines.push('        the connection reported:');
+    for (const [line, count] of told) lines.push(`          ${line}${count > 1 ? ` (${count} times)` : ''}`);
+  }
+  lines.push(`        events: ${scenario.events.filter((event) => event.type !== 'request' && event.type !== 'response').map((event) => event.type).join(', ') || 'none'}`);
+  return lines;
+}
+
+/** Paths without their query: query values may carry (fake) tokens and make lines unreadable. */
+function pathOf(path: string): string {
+  const mark = path.indexOf('?');
+  return mark === -1 ? path : `${path.slice(0, mark)}?…`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`connector test: ${message}\n\n${usage}\n`);
+  return 2;
+}

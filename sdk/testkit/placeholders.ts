@@ -1,0 +1,77 @@
+/**
+ * The placeholders of test responses and recorded fixtures. Serving a response fills them:
+ * `{{access_token}}`, `{{refresh_token}}` and `{{cookie:NAME}}` with a fresh fake value (one
+ * per response, however often it appears in it), `{{secret:NAME}}` with the scenario's
+ * credential, `{{now}}` / `{{now+N}}` with epoch seconds and `{{http_date+N}}` with an HTTP
+ * date, both on the virtual clock. Unknown placeholders stay as written.
+ */
+import { randomBytes } from 'node:crypto';
+
+const PLACEHOLDER =
+  /\{\{\s*(access_token|refresh_token|cookie:[^\s{}]+|secret:[A-Za-z0-9_]+|now|http_date)\s*(?:([+-])\s*(\d{1,10})\s*)?\}\}/g;
+
+/** Placeholders whose presence makes a route a token endpoint. */
+const TOKEN_PLACEHOLDER = /\{\{\s*(?:access_token|refresh_token)\s*\}\}/;
+
+/** What filling one response minted: the values the server must now recognise. */
+export interface Minted {
+  accessToken?: string;
+  refreshToken?: string;
+  cookies: Map<string, string>;
+}
+
+/** Fills the placeholders of one response: every value it mints is the same throughout it. */
+export class PlaceholderFiller {
+  readonly minted: Minted = { cookies: new Map() };
+  readonly #now: number;
+  readonly #credentials: Readonly<Record<string, unknown>>;
+  readonly #serial: number;
+
+  /** `serial` numbers the response, so fake values say where they came from. */
+  constructor(now: number, credentials: Readonly<Record<string, unknown>>, serial: number) {
+    this.#now = now;
+    this.#credentials = credentials;
+    this.#serial = serial;
+  }
+
+  text(template: string): string {
+    return template.replace(PLACEHOLDER, (whole, name: string, sign: string | undefined, amount: string | undefined) => {
+      const offset = amount === undefined ? 0 : Number(amount) * (sign === '-' ? -1 : 1);
+      if (name === 'now') return String(Math.floor(this.#now / 1000) + offset);
+      if (name === 'http_date') return new Date(this.#now + offset * 1000).toUTCString();
+      if (amount !== undefined) return whole;
+      if (name === 'access_token') return (this.minted.accessToken ??= fake('at', this.#serial));
+      if (name === 'refresh_token') return (this.minted.refreshToken ??= fake('rt', this.#serial));
+      if (name.startsWith('cookie:')) {
+        const cookie = name.slice(7);
+        let value = this.minted.cookies.get(cookie);
+        if (value === undefined) this.minted.cookies.set(cookie, (value = fake('ck', this.#serial)));
+        return value;
+      }
+      const credential = this.#credentials[name.slice(7)];
+      return typeof credential === 'string' || typeof credential === 'number' || typeof credential === 'boolean' ? String(credential) : whole;
+    });
+  }
+
+  /** A JSON value with every string filled (keys included). */
+  json(value: unknown): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) return value.map((item) => this.json(item));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) out[this.text(key)] = this.json(item);
+      return out;
+    }
+    return value;
+  }
+}
+
+/** Whether a response (any of its strings) issues an access or refresh token. */
+export function issuesTokens(response: unknown): boolean {
+  return TOKEN_PLACEHOLDER.test(JSON.stringify(response) ?? '');
+}
+
+/** A fake secret: recognisable in a report (`at3_…`), unique, and made of URL-safe characters only. */
+function fake(kind: string, serial: number): string {
+  return `${kind}${serial}_${randomBytes(12).toString('hex')}`;
+}

@@ -1,0 +1,341 @@
+/**
+ * Runs a manifest's test scenarios offline through the real runtime, the way a host would use
+ * it: `loadConnector`, then per scenario a fresh `connect` with a memory token store, a virtual
+ * clock the steps advance, and a dispatcher that sends every request to a local fixture server
+ * (whatever its host). Steps run in order; then the requests the server saw, the token requests
+ * by kind and the connection's events are compared with the scenario's `expect`.
+ */
+import type { Readable } from 'node:stream';
+import { ConnectorError, ManifestError, type Diagnostic } from '../errors.js';
+import type { ConnectorEvent } from '../events.js';
+import { createFixtureDispatcher } from '../http/fixture-dispatcher.js';
+import type { ConnectorManifest, TestExpectations, TestResponse, TestRoutes, TestScenario, TestStep } from '../manifest/types.gen.js';
+import { loadConnector, type Connector } from '../runtime/connector.js';
+import { MemoryTokenStore } from '../store/memory-token-store.js';
+import { compileTemplate } from '../template/liquid.js';
+import { fixturePathFor, fixtureRoutes, readFixtureFile, type FixtureFile } from './fixtures.js';
+import { startFixtureServer, type FixtureServer, type ServedRequest } from './fixture-server.js';
+import { issuesTokens } from './placeholders.js';
+import { compileRoute, routeOf } from './routes.js';
+
+/** Where every scenario's virtual clock starts: 2026-01-01T00:00:00Z. */
+export const TEST_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+const DEFAULT_EXPIRED_RESPONSE: TestResponse = { status: 401, json: { error: 'invalid_token' } };
+const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
+
+export interface RunOptions {
+  /** Only the scenario of this name. */
+  scenario?: string;
+  /** Recorded fixtures; default: `<manifest>.fixtures.json` next to a manifest given by path. */
+  fixtures?: FixtureFile;
+  /** Name used in reports when a parsed manifest is given. */
+  file?: string;
+}
+
+/** An event as the report shows it: its type and what it says (statuses, reasons — never a secret). */
+export interface EventSummary {
+  type: ConnectorEvent['type'];
+  detail?: string;
+}
+
+export interface ScenarioReport {
+  name: string;
+  /** `/tests/<i>` in the manifest. */
+  pointer: string;
+  passed: boolean;
+  /** What differed, one line each; empty when passed. */
+  failures: string[];
+  requests: ServedRequest[];
+  events: EventSummary[];
+  durationMs: number;
+}
+
+export interface ManifestReport {
+  file: string;
+  connector?: string;
+  valid: boolean;
+  /** Validation problems (errors and warnings). */
+  diagnostics: readonly Diagnostic[];
+  scenarios: ScenarioReport[];
+}
+
+/**
+ * Validates and loads the manifest, then runs its scenarios one after the other.
+ *
+ * @example
+ * const report = await runManifestTests('connectors/snov-io.json');
+ * report.scenarios.every((s) => s.passed);
+ */
+export async function runManifestTests(manifest: string | object, options: RunOptions = {}): Promise<ManifestReport> {
+  const file = options.file ?? (typeof manifest === 'string' ? manifest : 'manifest');
+  let connector: Connector;
+  try {
+    connector = await loadConnector(manifest, { file });
+  } catch (error) {
+    if (error instanceof ManifestError) return { file, valid: false, diagnostics: error.diagnostics, scenarios: [] };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && READ_ERRORS[code]) {
+      return { file, valid: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message: `cannot read the file (${READ_ERRORS[code]})`, severity: 'error' }], scenarios: [] };
+    }
+    throw error;
+  }
+  const report: ManifestReport = { file, connector: connector.id, valid: true, diagnostics: [], scenarios: [] };
+  let fixtures: Promise<FixtureFile | undefined> | undefined;
+  const loadFixtures = (): Promise<FixtureFile | undefined> => {
+    if (options.fixtures) return Promise.resolve(options.fixtures);
+    if (typeof manifest !== 'string') return Promise.resolve(undefined);
+    return (fixtures ??= readFixtureFile(fixturePathFor(manifest)));
+  };
+  const fixtureFile = typeof manifest === 'string' ? fixturePathFor(manifest) : 'the fixtures given';
+  try {
+    const scenarios = connector.manifest.tests ?? [];
+    for (const [index, scenario] of scenarios.entries()) {
+      if (options.scenario !== undefined && scenario.name !== options.scenario) continue;
+      report.scenarios.push(await runScenario(connector, scenario, index, { load: loadFixtures, where: fixtureFile }));
+    }
+  } finally {
+    await connector.close();
+  }
+  return report;
+}
+
+interface FixtureSource {
+  load(): Promise<FixtureFile | undefined>;
+  /** How messages name the fixture file. */
+  where: string;
+}
+
+/** Runs one scenario of a loaded connector. */
+export async function runScenario(connector: Connector, scenario: TestScenario, index: number, fixtures: FixtureSource): Promise<ScenarioReport> {
+  const started = performance.now();
+  const pointer = `/tests/${index}`;
+  const report: ScenarioReport = { name: scenario.name, pointer, passed: false, failures: [], requests: [], events: [], durationMs: 0 };
+  const finish = (): ScenarioReport => {
+    report.passed = report.failures.length === 0;
+    report.durationMs = Math.round(performance.now() - started);
+    return report;
+  };
+
+  let routes: TestRoutes;
+  try {
+    routes = await scenarioRoutes(scenario, fixtures);
+  } catch (error) {
+    report.failures.push(`${pointer}/fixtures: ${error instanceof Error ? error.message : String(error)}`);
+    return finish();
+  }
+  const credentials = scenario.credentials as Record<string, unknown>;
+  let clockMs = TEST_EPOCH_MS;
+  const clock = { now: () => clockMs };
+  const server = await startFixtureServer({
+    routes,
+    tokenRoutes: tokenRoutesOf([routes, ...scenario.steps.map((step) => step.respond ?? {})]),
+    refreshRoute: refreshRouteOf(connector.manifest, credentials, scenario.environment ?? 'live'),
+    expiredResponse: scenario.expired_response ?? DEFAULT_EXPIRED_RESPONSE,
+    publicRoutes: new Set(scenario.public_routes ?? []),
+    now: clock.now,
+    credentials,
+  });
+  const redirect = createFixtureDispatcher(server.origin);
+  const events: ConnectorEvent[] = [];
+  let stepsPassed = false;
+  try {
+    let connection: StepContext['connection'] | undefined;
+    try {
+      connection = connector.connect({
+        connectionId: 'test',
+        credentials,
+        environment: scenario.environment ?? 'live',
+        store: new MemoryTokenStore(),
+        clock,
+        dispatcher: redirect.dispatcher,
+        allowPrivateNetwork: true,
+        onEvent: (event) => events.push(event),
+      });
+    } catch (error) {
+      report.failures.push(`${pointer}/credentials: ${messageOf(error)}`);
+    }
+    if (connection) {
+      stepsPassed = true;
+      for (const [j, step] of scenario.steps.entries()) {
+        const failure = await runStep(step, { connection, server, advance: (seconds) => (clockMs += seconds * 1000) });
+        if (failure !== undefined) {
+          report.failures.push(`step ${j + 1} (${pointer}/steps/${j}) ${describeStep(step)}: ${failure}`);
+          stepsPassed = false;
+          break;
+        }
+      }
+    }
+  } finally {
+    await redirect.close();
+    await server.close();
+  }
+  report.requests = [...server.requests];
+  report.events = events.map(summarize);
+  report.failures.push(...server.violations);
+  if (stepsPassed && scenario.expect) report.failures.push(...compare(scenario.expect, server.requests, events));
+  return finish();
+}
+
+interface StepContext {
+  connection: ReturnType<Connector['connect']>;
+  server: FixtureServer;
+  advance(seconds: number): void;
+}
+
+/** Runs one step; returns what went wrong, or undefined. */
+async function runStep(step: TestStep, ctx: StepContext): Promise<string | undefined> {
+  if (step.call !== undefined) {
+    const callers = step.concurrent ?? 1;
+    const outcomes = await Promise.all(Array.from({ length: callers }, () => call(ctx.connection, step.call as string, step.input as Record<string, unknown> | undefined)));
+    for (const [k, outcome] of outcomes.entries()) {
+      const who = callers > 1 ? `caller ${k + 1}: ` : '';
+      if (step.expect_error === undefined) {
+        if (outcome.error) return `${who}failed with ${outcome.error}`;
+      } else if (!outcome.error) {
+        return `${who}expected ${step.expect_error}, but it succeeded (status ${outcome.status})`;
+      } else if (outcome.code !== step.expect_error) {
+        return `${who}expected ${step.expect_error}, but it failed with ${outcome.error}`;
+      }
+    }
+  } else if (step.advance !== undefined) {
+    ctx.advance(step.advance);
+  } else if (step.respond !== undefined) {
+    ctx.server.respond(step.respond);
+  } else if (step.expire_tokens) {
+    ctx.server.expireTokens();
+  }
+  return undefined;
+}
+
+async function call(
+  connection: StepContext['connection'],
+  action: string,
+  input: Record<string, unknown> | undefined,
+): Promise<{ status?: number; error?: string; code?: string }> {
+  try {
+    const result = await connection.execute(action, input);
+    if (isStream(result.data)) for await (const _chunk of result.data) { /* drained: the body must arrive whole */ }
+    return { status: result.status };
+  } catch (error) {
+    return { error: messageOf(error), code: ConnectorError.isConnectorError(error) ? error.code : undefined };
+  }
+}
+
+function compare(expect: TestExpectations, requests: readonly ServedRequest[], events: readonly ConnectorEvent[]): string[] {
+  const failures: string[] = [];
+  for (const [key, expected] of Object.entries(expect.requests ?? {})) {
+    if (expected === undefined) continue;
+    const route = compileRoute(key);
+    const seen = requests.filter((request) => route.matches(request.method, request.path)).length;
+    if (seen !== expected) failures.push(`expected ${plural(expected, `request`)} to ${key}, saw ${seen}`);
+  }
+  const tokens = expect.tokens ?? {};
+  for (const [kind, noun] of [['authorizations', 'authorization'], ['refreshes', 'refresh']] as const) {
+    const expected = tokens[kind];
+    if (expected === undefined) continue;
+    const seen = requests.filter((request) => request.kind === noun).length;
+    if (seen !== expected) failures.push(`expected ${plural(expected, `${noun} request`)} (token endpoint), saw ${seen}`);
+  }
+  const expectedEvents = expect.events;
+  if (Array.isArray(expectedEvents)) {
+    const types = new Set<string>(expectedEvents);
+    const seen = events.map((event) => event.type).filter((type) => types.has(type));
+    if (seen.join() !== expectedEvents.join()) {
+      failures.push(`expected the events [${expectedEvents.join(', ')}], saw [${seen.join(', ')}]`);
+    }
+  } else if (expectedEvents) {
+    for (const [type, expected] of Object.entries(expectedEvents)) {
+      if (expected === undefined) continue;
+      const seen = events.filter((event) => event.type === type).length;
+      if (seen !== expected) failures.push(`expected ${plural(expected, `${type} event`)}, saw ${seen}`);
+    }
+  }
+  return failures;
+}
+
+/** The fixture set's routes (if the scenario names one), with the scenario's own responses replacing them. */
+async function scenarioRoutes(scenario: TestScenario, fixtures: FixtureSource): Promise<TestRoutes> {
+  if (scenario.fixtures === undefined) return { ...scenario.responses };
+  const file = await fixtures.load();
+  if (!file) throw new Error(`no fixture file ${fixtures.where}: record the set with connector record --name ${scenario.fixtures}`);
+  const set = Object.hasOwn(file.fixtures, scenario.fixtures) ? file.fixtures[scenario.fixtures] : undefined;
+  if (!set) {
+    const names = Object.keys(file.fixtures);
+    throw new Error(`no fixture set "${scenario.fixtures}" in ${fixtures.where} (it has: ${names.join(', ') || 'none'})`);
+  }
+  return { ...fixtureRoutes(set), ...scenario.responses };
+}
+
+function tokenRoutesOf(routeSets: readonly TestRoutes[]): Set<string> {
+  const keys = new Set<string>();
+  for (const routes of routeSets) {
+    for (const [key, responses] of Object.entries(routes)) if (responses?.some(issuesTokens)) keys.add(key);
+  }
+  return keys;
+}
+
+/**
+ * A refreshable_token's separate refresh endpoint as a route, when it is not the authorization
+ * endpoint: the server refuses a refresh that carries no refresh token there, as an OAuth server would.
+ */
+function refreshRouteOf(manifest: ConnectorManifest, credentials: Record<string, unknown>, environment: 'live' | 'dev'): string | undefined {
+  const auth = manifest.auth;
+  if (auth.type !== 'refreshable_token' || !auth.refresh_request_url) return undefined;
+  const schema = manifest.environments?.[environment]?.credentials ?? manifest.credentials;
+  const withDefaults: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+    if (property && 'default' in property) withDefaults[name] = property.default;
+  }
+  Object.assign(withDefaults, credentials);
+  try {
+    const scope = { credentials: withDefaults, env: environment, now: Math.floor(TEST_EPOCH_MS / 1000), auth: {} };
+    const refresh = routeOf(auth.refresh_request_method ?? 'POST', new URL(compileTemplate(auth.refresh_request_url, '/auth/refresh_request_url').render(scope)).pathname);
+    const authorization = routeOf(
+      auth.authorization_request_method ?? 'POST',
+      new URL(compileTemplate(auth.authorization_request_url, '/auth/authorization_request_url').render(scope)).pathname,
+    );
+    return refresh === authorization ? undefined : refresh;
+  } catch {
+    // A URL that needs more than the credentials to render: the server cannot tell, and does not check.
+    return undefined;
+  }
+}
+
+function describeStep(step: TestStep): string {
+  if (step.call !== undefined) return `call ${step.call}${(step.concurrent ?? 1) > 1 ? ` ×${step.concurrent}` : ''}`;
+  if (step.advance !== undefined) return `advance ${step.advance} s`;
+  if (step.respond !== undefined) return 'respond';
+  return 'expire_tokens';
+}
+
+function summarize(event: ConnectorEvent): EventSummary {
+  switch (event.type) {
+    case 'token.refresh_failed':
+    case 'auth.reauthorization_required':
+    case 'token.expiry_warning':
+      return { type: event.type, detail: event.reason };
+    case 'auth.token_rejected':
+      return { type: event.type, detail: `${event.action} answered ${event.status}` };
+    case 'response':
+      return { type: event.type, detail: `${event.method} ${event.url} ${event.status}` };
+    case 'request.retry':
+    case 'token.request_retry':
+      return { type: event.type, detail: event.reason };
+    default:
+      return { type: event.type };
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (ConnectorError.isConnectorError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
+}
+
+function isStream(value: unknown): value is Readable {
+  return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
+}
