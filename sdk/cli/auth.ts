@@ -2,9 +2,8 @@
  * `connector auth <manifest>`: obtains a token with the given credentials and says what it
  * got (type, expiry, refresh token, cookies) — never the token itself.
  */
-import { parseArgs } from 'node:util';
-import { connectionOptions, connectionOptionsHelp, openConnection, UsageError } from './connection-options.js';
-import { failure, usageFailure } from './run.js';
+import { failure, parseCommandLine, usageError } from './command-line.js';
+import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
 
 export const usage = `Usage: connector auth <manifest> --credentials <file> [options]
 
@@ -16,19 +15,11 @@ ${connectionOptionsHelp}
 Exit status: 0 authorized, 1 authorization failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: connectionOptions });
-  } catch (error) {
-    return usageFailure(error);
-  }
+  const parsed = parseCommandLine('auth', usage, argv, connectionOptions);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
   const [manifest, ...extra] = positionals;
-  if (!manifest || extra.length > 0) return usageFailure(new UsageError('give exactly one manifest'));
+  if (!manifest || extra.length > 0) return usageError('auth', usage, 'give exactly one manifest');
   try {
     const { connector, connection } = await openConnection(manifest, values);
     try {
@@ -52,6 +43,6 @@ export async function run(argv: string[]): Promise<number> {
       await connector.close();
     }
   } catch (error) {
-    return failure(error);
+    return failure('auth', usage, error);
   }
 }

@@ -8,6 +8,7 @@ import { MemoryTokenStore } from '../store/memory-token-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import { loadConnector, type Connector, type Environment } from '../runtime/connector.js';
 import type { Connection } from '../runtime/connection.js';
+import { UsageError } from './command-line.js';
 
 export const connectionOptions = {
   credentials: { type: 'string' },
@@ -15,7 +16,6 @@ export const connectionOptions = {
   store: { type: 'string', default: 'memory' },
   'connection-id': { type: 'string', default: 'cli' },
   'allow-private-network': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required)
@@ -24,8 +24,6 @@ export const connectionOptionsHelp = `  --credentials <file>       JSON file wit
   --connection-id <id>       key of the tokens in the store (default: cli)
   --allow-private-network    allow loopback and private addresses (local sandboxes)
   -h, --help                 show this help`;
-
-export class UsageError extends Error {}
 
 export interface ConnectionArgs {
   credentials?: string;
@@ -37,17 +35,22 @@ export interface ConnectionArgs {
 
 export async function openConnection(manifestPath: string, args: ConnectionArgs): Promise<{ connector: Connector; connection: Connection }> {
   if (!args.credentials) throw new UsageError('--credentials <file> is required');
-  if (args.env !== 'live' && args.env !== 'dev') throw new UsageError(`--env must be live or dev, not "${String(args.env)}"`);
+  const environment = environmentOf(args.env);
   const credentials = await readCredentials(args.credentials);
   const connector = await loadConnector(manifestPath);
   const connection = connector.connect({
     connectionId: args['connection-id'] ?? 'cli',
     credentials,
-    environment: args.env as Environment,
+    environment,
     store: storeFrom(args.store ?? 'memory'),
     allowPrivateNetwork: args['allow-private-network'] ?? false,
   });
   return { connector, connection };
+}
+
+export function environmentOf(env: string | undefined): Environment {
+  if (env !== 'live' && env !== 'dev') throw new UsageError(`--env must be live or dev, not "${String(env)}"`);
+  return env;
 }
 
 function storeFrom(spec: string): TokenStore {

@@ -7,15 +7,15 @@
  * the file is not written if any known secret would remain in clear.
  */
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { createRecordingDispatcher, type RecordedExchange } from '../http/recording-dispatcher.js';
 import type { ConnectorManifest } from '../manifest/types.gen.js';
 import { loadConnector, type Environment } from '../runtime/connector.js';
 import { fixturePathFor, fixtureSet, saveFixtureSet } from '../testkit/fixtures.js';
 import { RecordingTokenStore } from '../testkit/recording-store.js';
 import { SecretScrubber } from '../testkit/scrub.js';
-import { readCredentials, UsageError } from './connection-options.js';
-import { failure, readInput, usageFailure } from './run.js';
+import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { environmentOf, readCredentials } from './connection-options.js';
+import { readInput } from './run.js';
 
 export const usage = `Usage: connector record <manifest> <action> --credentials <file> [options]
 
@@ -37,37 +37,23 @@ Exit status: 0 recorded, 1 the action failed (its exchanges are recorded all the
 recording failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        credentials: { type: 'string' },
-        input: { type: 'string' },
-        'input-file': { type: 'string' },
-        name: { type: 'string' },
-        env: { type: 'string', default: 'live' },
-        'allow-private-network': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    return usageFailure(error);
-  }
+  const parsed = parseCommandLine('record', usage, argv, {
+    credentials: { type: 'string' },
+    input: { type: 'string' },
+    'input-file': { type: 'string' },
+    name: { type: 'string' },
+    env: { type: 'string', default: 'live' },
+    'allow-private-network': { type: 'boolean', default: false },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
   const [manifestPath, action, ...extra] = positionals;
-  if (!manifestPath || !action || extra.length > 0) return usageFailure(new UsageError('give exactly one manifest and one action'));
+  if (!manifestPath || !action || extra.length > 0) return usageError('record', usage, 'give exactly one manifest and one action');
   const name = values.name ?? action;
   try {
     if (!values.credentials) throw new UsageError('--credentials <file> is required');
-    if (values.env !== 'live' && values.env !== 'dev') throw new UsageError(`--env must be live or dev, not "${String(values.env)}"`);
+    const environment = environmentOf(values.env);
     if (name.trim() === '' || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
-    const environment = values.env as Environment;
     const credentials = await readCredentials(values.credentials);
     const input = await readInput(values.input, values['input-file']);
     const connector = await loadConnector(manifestPath);
@@ -97,11 +83,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`recorded ${set.exchanges.length} exchange${set.exchanges.length === 1 ? '' : 's'} as "${name}" in ${path}\n${lines.join('\n')}\n`);
     if ('error' in outcome) {
       process.stderr.write(`the action failed; its exchanges are recorded all the same\n`);
-      return failure(outcome.error);
+      return failure('record', usage, outcome.error);
     }
     return 0;
   } catch (error) {
-    return failure(error);
+    return failure('record', usage, error);
   }
 }
 

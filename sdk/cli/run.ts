@@ -6,10 +6,8 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
-import { ConnectorError, ManifestError } from '../errors.js';
-import { connectionOptions, connectionOptionsHelp, openConnection, UsageError } from './connection-options.js';
-import { formatDiagnostics } from './format-diagnostics.js';
+import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
 
 export const usage = `Usage: connector run <manifest> <action> --credentials <file> [options]
 
@@ -24,23 +22,16 @@ ${connectionOptionsHelp}
 Exit status: 0 success, 1 the action or its authentication failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { ...connectionOptions, input: { type: 'string' }, 'input-file': { type: 'string' }, output: { type: 'string' } },
-    });
-  } catch (error) {
-    return usageFailure(error);
-  }
+  const parsed = parseCommandLine('run', usage, argv, {
+    ...connectionOptions,
+    input: { type: 'string' },
+    'input-file': { type: 'string' },
+    output: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
   const [manifest, action, ...extra] = positionals;
-  if (!manifest || !action || extra.length > 0) return usageFailure(new UsageError('give exactly one manifest and one action'));
+  if (!manifest || !action || extra.length > 0) return usageError('run', usage, 'give exactly one manifest and one action');
   try {
     const input = await readInput(values.input, values['input-file']);
     const { connector, connection } = await openConnection(manifest, values);
@@ -61,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       await connector.close();
     }
   } catch (error) {
-    return failure(error);
+    return failure('run', usage, error);
   }
 }
 
@@ -80,21 +71,4 @@ export async function readInput(inline: string | undefined, file: string | undef
 
 function isStream(value: unknown): value is Readable {
   return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
-}
-
-export function usageFailure(error: unknown): number {
-  process.stderr.write(`connector: ${error instanceof Error ? error.message : String(error)}\n`);
-  return 2;
-}
-
-/** Exit status of a failed command: 2 usage, 3 invalid manifest, 1 anything else. */
-export function failure(error: unknown): number {
-  if (error instanceof UsageError) return usageFailure(error);
-  if (error instanceof ManifestError) {
-    process.stderr.write(`${formatDiagnostics(error.diagnostics)}\n`);
-    return 3;
-  }
-  const code = ConnectorError.isConnectorError(error) ? ` [${error.code}]` : '';
-  process.stderr.write(`connector: ${error instanceof Error ? error.message : String(error)}${code}\n`);
-  return 1;
 }

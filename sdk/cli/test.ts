@@ -3,8 +3,8 @@
  * answers every request, a virtual clock moves time) and reports each scenario as passed or
  * failed; a failure lists what differed and the requests the connector made.
  */
-import { parseArgs } from 'node:util';
 import { runManifestTests, type ManifestReport, type ScenarioReport } from '../testkit/scenario-runner.js';
+import { parseCommandLine, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
 
 export const usage = `Usage: connector test <manifest…> [--format text|json] [--scenario <name>]
@@ -22,33 +22,19 @@ Options:
 Exit status: 0 all scenarios passed, 1 a scenario failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { format?: string; scenario?: string; help?: boolean };
-  let files: string[];
-  try {
-    ({ values, positionals: files } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { format: { type: 'string', default: 'text' }, scenario: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (error) {
-    const message = (error as Error).message;
-    const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
-    return usageError(option ? `unknown option ${option}` : message);
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (values.format !== 'text' && values.format !== 'json') return usageError(`--format must be text or json, not "${values.format}"`);
+  const parsed = parseCommandLine('test', usage, argv, { format: { type: 'string', default: 'text' }, scenario: { type: 'string' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  if (values.format !== 'text' && values.format !== 'json') return usageError('test', usage, `--format must be text or json, not "${values.format}"`);
   // A shell glob over connectors/*.json also picks up the recorded fixture files.
-  const manifests = files.filter((file) => !file.endsWith('.fixtures.json'));
-  if (manifests.length === 0) return usageError('no manifest given');
+  const manifests = parsed.positionals.filter((file) => !file.endsWith('.fixtures.json'));
+  if (manifests.length === 0) return usageError('test', usage, 'no manifest given');
 
   const reports: ManifestReport[] = [];
   for (const file of manifests) reports.push(await runManifestTests(file, { scenario: values.scenario }));
   const ran = reports.reduce((sum, report) => sum + report.scenarios.length, 0);
   if (values.scenario !== undefined && ran === 0 && reports.every((report) => report.valid)) {
-    return usageError(`no scenario is named "${values.scenario}"`);
+    return usageError('test', usage, `no scenario is named "${values.scenario}"`);
   }
   process.stdout.write(values.format === 'json' ? `${JSON.stringify(jsonReport(reports), null, 2)}\n` : textReport(reports));
   if (reports.some((report) => !report.valid)) return 3;
@@ -123,7 +109,3 @@ function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`connector test: ${message}\n\n${usage}\n`);
-  return 2;
-}

@@ -3,9 +3,9 @@
  * `file:line:column  /pointer  message  (hint)` form editors and CI logs link to.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { Diagnostic } from '../errors.js';
 import { validateManifest } from '../manifest/validate.js';
+import { parseCommandLine, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
 
 export const usage = `Usage: connector validate <files…> [--format text|json]
@@ -32,29 +32,13 @@ interface FileResult {
  * process.exitCode = await run(['connectors/snov-io.json', '--format', 'json']);
  */
 export async function run(argv: string[]): Promise<number> {
-  let values: { format?: string; help?: boolean };
-  let files: string[];
-  try {
-    ({ values, positionals: files } = parseArgs({
-      args: argv,
-      options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    // parseArgs explains at length how to pass a positional starting with "-"; the name is enough.
-    const message = (error as Error).message;
-    const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
-    return usageError(option ? `unknown option ${option}` : message);
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (values.format !== 'text' && values.format !== 'json') return usageError(`--format must be text or json, not "${values.format}"`);
+  const parsed = parseCommandLine('validate', usage, argv, { format: { type: 'string', default: 'text' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  if (values.format !== 'text' && values.format !== 'json') return usageError('validate', usage, `--format must be text or json, not "${values.format}"`);
   // Fixtures recorded by `connector record` sit next to the manifests, where a glob picks them up.
-  files = files.filter((file) => !file.endsWith('.fixtures.json'));
-  if (files.length === 0) return usageError('no files given');
+  const files = parsed.positionals.filter((file) => !file.endsWith('.fixtures.json'));
+  if (files.length === 0) return usageError('validate', usage, 'no files given');
 
   const results = await Promise.all(files.map(validateFile));
   process.stdout.write(values.format === 'json' ? `${JSON.stringify(report(results), null, 2)}\n` : textReport(results));
@@ -107,7 +91,3 @@ function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`connector validate: ${message}\n\n${usage}\n`);
-  return 2;
-}
