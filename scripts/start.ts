@@ -126,6 +126,14 @@ async function docuware(): Promise<void> {
       for await (const chunk of data) bytes += (chunk as Buffer).length;
       say(scope, `→ download-document streamed ${bytes} bytes`);
     }
+    const uploaded = (await connection.execute('upload-document', {
+      file_cabinet_id: invoicesCabinetId,
+      fields: [{ FieldName: 'COMPANY', Item: 'ACME' }],
+      file: Buffer.from('%PDF-1.7 demo invoice'),
+      filename: 'invoice.pdf',
+      content_type: 'application/pdf',
+    })).data as { Id: number };
+    say(scope, `→ upload-document (multipart) stored document ${uploaded.Id}`);
     sandbox.expireSessions();
     say(scope, 'the sandbox ends every session (as an administrator\'s automatic log-out would)');
     await call(scope, connection, 'list-file-cabinets');
