@@ -3,13 +3,14 @@
  * no later merge by the host can pollute a prototype; text that is not JSON yields undefined
  * (the caller says what it expected), and so does nesting too deep for the parser.
  */
-const POISON = /"(?:__proto__|constructor|prototype)"\s*:/;
-
 export function parseJsonSafely(text: string): unknown {
   if (text.length === 0) return undefined;
   try {
-    // The reviver costs; most bodies never contain the keys, so look before paying.
-    return POISON.test(text) ? JSON.parse(text, dropPoisonKeys) : JSON.parse(text);
+    // The reviver costs; most bodies never contain the keys, so look before paying. A key may
+    // be spelled with \u escapes, so any escape pays too.
+    const suspicious =
+      text.includes('__proto__') || text.includes('constructor') || text.includes('prototype') || text.includes('\\u');
+    return suspicious ? JSON.parse(text, dropPoisonKeys) : JSON.parse(text);
   } catch {
     return undefined;
   }

@@ -18,6 +18,8 @@ export function readBody({ statusCode, headers, body }: RawResponse, exchange: E
   // A declared length over the cap fails at once; HEAD, 204 and 304 declare one without sending it.
   const bodyless = exchange.hop.method === 'HEAD' || statusCode === 204 || statusCode === 304;
   if (!bodyless && Number(headers['content-length']) > exchange.maxResponseBytes) {
+    // Destroying an unread body makes undici emit an abort error: nobody is left to hear it.
+    body.on('error', () => undefined);
     body.destroy();
     return Promise.reject(exchange.tooLarge());
   }

@@ -20,6 +20,11 @@ export interface HttpRequest {
   maxRedirects: number;
   /** Header names (lower-case) to drop when a redirect leaves the origin, besides authorization, cookie, proxy-authorization. */
   credentialHeaders?: string[];
+  /**
+   * Also dropped on a cross-origin redirect: any header this says is secret by its value (a
+   * header built from a secret credential). Consulted only when a redirect leaves the origin.
+   */
+  isSecretHeader?: (name: string, value: string) => boolean;
   /** Query parameter names whose values are masked in error messages. */
   credentialQueryParams?: string[];
   responseType: 'buffer' | 'stream';
@@ -78,8 +83,9 @@ export class HttpClient {
   async send(request: HttpRequest): Promise<HttpResponse> {
     const exchange = new Exchange(request, this.#options.redact);
     if (this.#closed) throw exchange.refused('the HTTP client is closed');
-    const redirects: URL[] = [];
-    const redirectSetCookies: string[][] = [];
+    // Most requests are not redirected: the lists are only allocated when one is.
+    let redirects: URL[] = NONE;
+    let redirectSetCookies: string[][] = NONE;
     for (;;) {
       const response = await this.#dispatch(exchange);
       const location = response.headers.location;
@@ -96,8 +102,8 @@ export class HttpClient {
         }
         if (next !== undefined) {
           discard(response.body);
-          redirects.push(exchange.hop.url);
-          redirectSetCookies.push(setCookiesOf(response.headers));
+          redirects = [...redirects, exchange.hop.url];
+          redirectSetCookies = [...redirectSetCookies, setCookiesOf(response.headers)];
           exchange.hop = next;
           continue;
         }
@@ -171,6 +177,8 @@ export class HttpClient {
     return agent;
   }
 }
+
+const NONE: never[] = Object.freeze([]) as never[];
 
 /** Frees a body nobody will read; small ones are drained so their socket goes back to the pool. */
 function discard(body: Dispatcher.ResponseData['body']): void {

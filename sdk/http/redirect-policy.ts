@@ -42,7 +42,8 @@ export function redirectHop(exchange: Exchange, status: number, location: string
     return undefined;
   }
   if (url.origin !== from.url.origin) {
-    headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...(exchange.request.credentialHeaders ?? [])]);
+    const { credentialHeaders = [], isSecretHeader } = exchange.request;
+    headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...credentialHeaders], isSecretHeader);
   }
   return { method, url, headers, body };
 }

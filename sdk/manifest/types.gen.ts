@@ -1,6 +1,10 @@
 /* Generated from schemas/connector.schema.json by `npm run generate`. Do not edit. */
 
 /**
+ * Value used when the field is absent.
+ */
+export type Default = string | number | boolean | {} | unknown[] | null;
+/**
  * Example values.
  */
 export type Examples = unknown[];
@@ -220,9 +224,7 @@ export interface DataSchema {
   /**
    * The only value accepted.
    */
-  const?: {
-    [k: string]: unknown | undefined;
-  };
+  const?: string | number | boolean | {} | unknown[] | null;
   /**
    * A well-known string format.
    */
@@ -278,12 +280,6 @@ export interface DataSchema {
    * The value is file content (Buffer, Uint8Array, Blob or a readable stream) given by the host, e.g. for multipart uploads.
    */
   'x-binary'?: boolean;
-}
-/**
- * Value used when the field is absent.
- */
-export interface Default {
-  [k: string]: unknown | undefined;
 }
 /**
  * Headers sent on every request the connection makes: token, login and refresh requests as well as actions. Values are Liquid templates. Scope: credentials, env.

@@ -8,7 +8,7 @@ import { AuthError, ConnectorError, ERROR_CODES, UnknownActionError } from '../e
 import type { ConnectorEvent, EventListener } from '../events.js';
 import type { Redactor } from '../redact.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http/http-client.js';
-import { sendWithRetry } from '../http/retry.js';
+import { sendWithRetry, type RetryOptions } from '../http/retry.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { cookieHeaderFor } from '../store/cookie-jar.js';
 import type { TemplateScope } from '../template/liquid.js';
@@ -58,6 +58,9 @@ export class Connection {
   readonly #parts: ConnectionParts;
   readonly #credentialHeaders: string[];
   readonly #credentialQueryParams: string[];
+  readonly #retries = new Map<string, RetryOptions>();
+  /** A header whose value holds a known secret (a shared header built from a credential, say). */
+  readonly #isSecretHeader: (name: string, value: string) => boolean;
 
   constructor(parts: ConnectionParts) {
     this.connectionId = parts.connectionId;
@@ -68,6 +71,7 @@ export class Connection {
       .map(([name]) => name.toLowerCase());
     this.#credentialHeaders = [...new Set([...parts.strategy.credentialHeaders, ...secretShared])];
     this.#credentialQueryParams = [...parts.strategy.credentialQueryParams];
+    this.#isSecretHeader = (_name, value) => parts.redactor.redact(value) !== value;
   }
 
   /** Runs an action: validates the input, sends the request with the connection's auth, returns its result (one page). */
@@ -236,7 +240,8 @@ export class Connection {
       headers,
       body: built.body,
       maxRedirects: 3,
-      credentialHeaders: this.#secretHeaders(headers),
+      credentialHeaders: this.#credentialHeaders,
+      isSecretHeader: this.#isSecretHeader,
       credentialQueryParams: this.#credentialQueryParams,
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
@@ -251,12 +256,7 @@ export class Connection {
         if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
         return parts.http.send(request);
       },
-      {
-        ...parts.retry,
-        idempotent: action.idempotent,
-        onRetry: ({ attempt: failed, delayMs, reason }) =>
-          this.#emit({ type: 'request.retry', action: action.id, attempt: failed, delayMs, reason }),
-      },
+      this.#retryOptions(action),
     );
     if (parts.onEvent) {
       this.#emit({
@@ -274,22 +274,18 @@ export class Connection {
     return response;
   }
 
-  /**
-   * The headers a redirect to another origin must drop: the auth type's, shared headers holding
-   * a secret, and any action header whose value carries a secret the connection knows.
-   */
-  #secretHeaders(headers: Record<string, string>): string[] {
-    const shared = this.#parts.ctx.sharedHeaders;
-    let names = this.#credentialHeaders;
-    for (const name in headers) {
-      const value = headers[name]!;
-      // Unchanged shared headers were checked once, at connect.
-      if (shared[name] === value) continue;
-      const lower = name.toLowerCase();
-      if (names.includes(lower) || this.#parts.redactor.redact(value) === value) continue;
-      names = [...names, lower];
+  /** Built once per action: the hot path allocates no options object. */
+  #retryOptions(action: CompiledAction): RetryOptions {
+    let options = this.#retries.get(action.id);
+    if (!options) {
+      options = {
+        ...this.#parts.retry,
+        idempotent: action.idempotent,
+        onRetry: ({ attempt, delayMs, reason }) => this.#emit({ type: 'request.retry', action: action.id, attempt, delayMs, reason }),
+      };
+      this.#retries.set(action.id, options);
     }
-    return names;
+    return options;
   }
 
   #saysExpired(response: HttpResponse, json: unknown): boolean {
