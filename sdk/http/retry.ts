@@ -27,6 +27,8 @@ export async function sendWithRetry(send: () => Promise<HttpResponse>, options: 
     } catch (error) {
       failure = error;
     }
+    // The common case leaves at once: a response that is neither 429 nor 5xx is the answer.
+    if (response !== undefined && response.status < 500 && response.status !== 429) return response;
     const plan = retryPlan(response, failure, attempt, options);
     const elapsed = performance.now() - started;
     if (!plan || attempt >= options.maxAttempts || elapsed + plan.delayMs > options.maxElapsedMs) {

@@ -233,8 +233,9 @@ export function checkTarget(url: URL, base: URL, allowedHosts: ReadonlySet<strin
   }
   if (!relative) return;
   // On a segment boundary: "/api/../api-admin" must not pass as being under "/api".
-  const prefix = base.pathname.replace(/\/+$/, '');
-  if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
+  const prefix = base.pathname.endsWith('/') ? base.pathname.replace(/\/+$/, '') : base.pathname;
+  const path = url.pathname;
+  if (path !== prefix && !(path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47)) {
     throw new RequestRefusedError(`action "${action}" resolves outside the base URL's path`);
   }
 }

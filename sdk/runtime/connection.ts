@@ -249,15 +249,14 @@ export class Connection {
     };
     const started = parts.onEvent ? parts.ctx.now() : 0;
     let attempt = 0;
-    const response = await sendWithRetry(
-      async () => {
-        attempt++;
-        await parts.rateLimiter?.acquire();
-        if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
-        return parts.http.send(request);
-      },
-      this.#retryOptions(action),
-    );
+    const limiter = parts.rateLimiter;
+    const send = (): Promise<HttpResponse> => {
+      attempt++;
+      if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
+      return parts.http.send(request);
+    };
+    // Without a budget to wait for, an attempt is the send itself: no extra promise on the hot path.
+    const response = await sendWithRetry(limiter ? () => limiter.acquire().then(send) : send, this.#retryOptions(action));
     if (parts.onEvent) {
       this.#emit({
         type: 'response',
