@@ -14,6 +14,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   validate: { summary: 'check connector manifests', load: () => import('./validate.js') },
   run: { summary: 'execute an action and print its result', load: () => import('./run.js') },
   auth: { summary: 'obtain a token and show its type and expiry', load: () => import('./auth.js') },
+  login: { summary: 'authorize through the browser (authorization code) and keep the tokens', load: () => import('./login.js') },
   test: { summary: 'run the test scenarios of manifests offline', load: () => import('./test.js') },
   record: { summary: 'run an action and save its exchanges as test fixtures', load: () => import('./record.js') },
 };

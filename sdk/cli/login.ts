@@ -1,0 +1,85 @@
+/**
+ * `connector login <manifest>`: the authorization code grant for an operator (RFC 8252 style).
+ * The manifest's redirect URI must be a loopback one (http://127.0.0.1:PORT/path); a listener
+ * on that address catches the callback, the code is exchanged and the tokens are kept in the
+ * store, so `connector run` with the same store works afterwards.
+ */
+import { createServer, type Server } from 'node:http';
+import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+
+export const usage = `Usage: connector login <manifest> --credentials <file> --store file:<path> [options]
+
+Runs the authorization code flow: prints the URL to open in a browser, waits for the
+provider to redirect back to the manifest's loopback redirect_uri (http://127.0.0.1:PORT/…),
+exchanges the code and keeps the tokens in the store.
+
+Options:
+  --timeout <seconds>        how long to wait for the browser (default: 300)
+${connectionOptionsHelp}
+
+Exit status: 0 authorized, 1 the authorization failed or timed out, 2 usage error, 3 invalid manifest.`;
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine('login', usage, argv, { ...connectionOptions, timeout: { type: 'string', default: '300' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  const [manifest, ...extra] = positionals;
+  if (!manifest || extra.length > 0) return usageError('login', usage, 'give exactly one manifest');
+  const timeoutMs = Number(values.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return usageError('login', usage, '--timeout must be a positive number of seconds');
+  try {
+    const { connector, connection } = await openConnection(manifest, values);
+    try {
+      const authorizationUrl = await connection.authorizationUrl();
+      const redirect = new URL(new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '');
+      if (redirect.protocol !== 'http:' || !LOOPBACK.has(redirect.hostname) || redirect.port === '') {
+        throw new UsageError(`login needs a loopback redirect_uri with a port (http://127.0.0.1:PORT/callback); the manifest gives ${redirect.origin}`);
+      }
+      if ((values.store ?? 'memory') === 'memory') {
+        process.stderr.write('connector login: --store memory keeps the tokens only until this command ends; give --store file:<path>\n');
+      }
+      const callback = await waitForCallback(redirect, authorizationUrl, timeoutMs);
+      await connection.completeAuthorization(callback);
+      const info = await connection.ensureToken();
+      const expires = info.expiresAt === undefined ? 'no stated expiry' : `expires ${new Date(info.expiresAt).toISOString()}`;
+      process.stdout.write(`authorized: ${info.tokenType ?? 'token'}, ${expires}, refresh token: ${info.hasRefreshToken ? 'yes' : 'no'}\n`);
+      return 0;
+    } finally {
+      await connector.close();
+    }
+  } catch (error) {
+    return failure('login', usage, error);
+  }
+}
+
+/** Listens on the redirect URI's address until the provider sends the browser back; resolves with the callback URL. */
+function waitForCallback(redirect: URL, authorizationUrl: string, timeoutMs: number): Promise<URL> {
+  return new Promise((resolve, reject) => {
+    let server: Server | undefined;
+    const timer = setTimeout(() => finish(new Error(`no callback within ${timeoutMs / 1000} s`)), timeoutMs);
+    const finish = (outcome: URL | Error): void => {
+      clearTimeout(timer);
+      server?.close();
+      server?.closeAllConnections();
+      if (outcome instanceof URL) resolve(outcome);
+      else reject(outcome);
+    };
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', redirect.origin);
+      if (url.pathname !== redirect.pathname) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
+      response.end('<!doctype html><title>connector login</title><p>Done: you can close this window and return to the terminal.</p>');
+      finish(url);
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => finish(new Error(`cannot listen on ${redirect.host} (${error.code ?? 'error'})`)));
+    server.listen(Number(redirect.port), redirect.hostname === 'localhost' ? '127.0.0.1' : redirect.hostname.replace(/^\[|\]$/g, ''), () => {
+      process.stdout.write(`Open this URL in a browser to authorize:\n${authorizationUrl}\nWaiting for the redirect to ${redirect.origin}${redirect.pathname} …\n`);
+    });
+  });
+}
