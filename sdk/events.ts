@@ -16,6 +16,7 @@ export type ConnectorEvent =
   | (EventBase & { type: 'token.expiry_warning'; reason: string })
   | (EventBase & { type: 'token.request_retry'; attempt: number; delayMs: number; reason: string })
   | (EventBase & { type: 'auth.reauthorized' })
+  | (EventBase & { type: 'token.revoked'; outcome: 'revoked' | 'retry_later' })
   | (EventBase & { type: 'auth.reauthorization_required'; reason: string; code: string })
   | (EventBase & { type: 'auth.token_rejected'; action: string; status: number })
   | (EventBase & { type: 'request'; action: string; method: string; url: string; attempt: number })

@@ -24,6 +24,11 @@ export interface TokenSource {
   authorize(ctx: AuthContext): Promise<TokenResult>;
   /** Present when the manifest configures a refresh request; it gets the record holding the refresh token. */
   refresh?(ctx: AuthContext, record: TokenRecord): Promise<TokenResult>;
+  /**
+   * RFC 7009 revocation of the record's refresh token (or access token), when configured:
+   * 'revoked' (200, also for a token the server no longer knows) or 'retry_later' (503).
+   */
+  revoke?(ctx: AuthContext, record: TokenRecord): Promise<'revoked' | 'retry_later'>;
   /** False when authorizing needs the user (authorization code): then a failed refresh ends in ReauthorizationRequired. */
   readonly canAuthorizeUnattended: boolean;
   readonly expiry: ExpiryPolicy;

@@ -63,6 +63,7 @@ export function createJwtBearer(spec: AuthJwtBearer, pointer = '/auth'): AuthStr
     pointer,
     tokens: {
       expiry: grant.expiry,
+      revoke: grant.revoke,
       canAuthorizeUnattended: true,
       authorize: (ctx) => {
         const signed = assertion(ctx.scope, ctx.now());

@@ -27,6 +27,7 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
     derivedSecrets: grant.derivedSecrets,
     tokens: {
       expiry: grant.expiry,
+      revoke: grant.revoke,
       canAuthorizeUnattended: false,
       authorize: () =>
         Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),

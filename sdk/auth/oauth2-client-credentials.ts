@@ -13,6 +13,7 @@ export function createOAuth2ClientCredentials(spec: AuthOAuth2ClientCredentials,
     derivedSecrets: grant.derivedSecrets,
     tokens: {
       expiry: grant.expiry,
+      revoke: grant.revoke,
       canAuthorizeUnattended: true,
       authorize: (ctx) => grant.request(ctx, { grant_type: 'client_credentials' }, { withScope: true }),
     },

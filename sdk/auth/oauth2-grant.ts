@@ -5,12 +5,16 @@
 import type { ClientAuthentication, TokenExpiry, TokenResponsePaths } from '../manifest/types.gen.js';
 import { compileOptionalTemplate, compileTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
+import { AuthError } from '../errors.js';
+import { parseJsonSafely } from '../extract/json-body.js';
 import type { AuthContext } from './auth-context.js';
+import type { TokenSource } from './auth-strategy.js';
 import { compileExpiryPolicy, type ExpiryPolicy } from './expiry.js';
 import { compileResponseSpec, requestToken, type TokenResponseSpec, type TokenResult } from './token-request.js';
 
 export interface OAuthGrantSpec {
   token_url: string;
+  revocation_url?: string;
   client_id?: string;
   client_secret?: string;
   client_auth?: ClientAuthentication;
@@ -27,6 +31,8 @@ export interface OAuthGrant {
   request(ctx: AuthContext, grant: Record<string, string>, options?: { withScope?: boolean; scope?: TemplateScope }): Promise<TokenResult>;
   /** Secrets derived from the credentials (the Basic client header), for the redactor. */
   derivedSecrets(scope: TemplateScope): string[];
+  /** RFC 7009 revocation, when the manifest names a revocation endpoint. */
+  revoke?: TokenSource['revoke'];
 }
 
 export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthGrant {
@@ -51,6 +57,14 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
     const pair = `${formEncode(clientId.render(scope))}:${formEncode(clientSecret?.render(scope) ?? '')}`;
     return Buffer.from(pair, 'utf8').toString('base64');
   };
+  /** The client's authentication (RFC 6749 §2.3.1) added to a form, and the headers it needs. */
+  const authenticate = (form: URLSearchParams, scope: TemplateScope): Record<string, string> => {
+    if (clientId && clientAuth !== 'basic') form.set('client_id', clientId.render(scope));
+    if (clientSecret && clientAuth === 'post') form.set('client_secret', clientSecret.render(scope));
+    const basic = basicHeader(scope);
+    return { accept: 'application/json', ...(basic ? { authorization: `Basic ${basic}` } : {}) };
+  };
+  const revocationUrl = compileOptionalTemplate(spec.revocation_url, `${pointer}/revocation_url`);
   return {
     expiry,
     derivedSecrets: (scope) => [basicHeader(scope)].filter((value): value is string => value !== undefined),
@@ -62,19 +76,49 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
         if (value !== '') form.set('scope', value);
       }
       for (const [name, template] of params) form.set(name, template.render(scope));
-      if (clientId && clientAuth !== 'basic') form.set('client_id', clientId.render(scope));
-      if (clientSecret && clientAuth === 'post') form.set('client_secret', clientSecret.render(scope));
-      const basic = basicHeader(scope);
+      const headers = authenticate(form, scope);
       const body = form.toString();
       return requestToken(
         ctx,
         { method: 'POST', url, headers: [], body: () => body, contentType: 'application/x-www-form-urlencoded', pointer: `${pointer}/token_url` },
         response,
         scope,
-        { headers: { accept: 'application/json', ...(basic ? { authorization: `Basic ${basic}` } : {}) } },
+        { headers },
       );
     },
+    revoke: revocationUrl
+      ? async (ctx, record) => {
+          const token = record.refreshToken ?? record.accessToken;
+          if (token === undefined) return 'revoked';
+          const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
+          const headers = { ...ctx.sharedHeaders, ...authenticate(form, ctx.scope), 'content-type': 'application/x-www-form-urlencoded' };
+          const answer = await ctx.http.send({
+            method: 'POST',
+            url: new URL(revocationUrl.render(ctx.scope)),
+            headers,
+            body: form.toString(),
+            maxRedirects: 0,
+            responseType: 'buffer',
+            timeouts: ctx.timeouts,
+            maxResponseBytes: ctx.maxResponseBytes,
+          });
+          // RFC 7009 §2.2: 200 also for a token the server no longer knows; 503 means try again later.
+          if (answer.status === 200) return 'revoked';
+          if (answer.status === 503) return 'retry_later';
+          const error = oauthErrorOf(answer.body);
+          throw new AuthError(
+            `the revocation endpoint (${pointer}/revocation_url) refused the request (${error ?? `status ${answer.status}`}): check the client credentials`,
+            { status: answer.status, oauthError: error },
+          );
+        }
+      : undefined,
   };
+}
+
+function oauthErrorOf(body: unknown): string | undefined {
+  const json = Buffer.isBuffer(body) ? parseJsonSafely(body.toString('utf8')) : undefined;
+  const error = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { error?: unknown }).error : undefined;
+  return typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : undefined;
 }
 
 function formEncode(value: string): string {

@@ -20,6 +20,7 @@ export function createOAuth2Password(spec: AuthOAuth2Password, pointer = '/auth'
     derivedSecrets: grant.derivedSecrets,
     tokens: {
       expiry: grant.expiry,
+      revoke: grant.revoke,
       canAuthorizeUnattended: true,
       authorize: (ctx) =>
         grant.request(

@@ -50,6 +50,13 @@ export class TokenManager {
   /** The last record this process saw: the hot path reads it without touching the store. */
   #record: TokenRecord | undefined;
   #inflight: Promise<TokenRecord> | undefined;
+  /**
+   * Tokens the server issued that the store refused to take (it failed): they are the only valid
+   * ones, so they are used from here and written again before anything else is renewed.
+   */
+  #unsaved: TokenRecord | undefined;
+  /** The last renewal that failed transiently, and when: renewals wait out the cooldown. */
+  #failure: { error: unknown; at: number } | undefined;
 
   constructor(options: TokenManagerOptions) {
     this.#id = options.connectionId;
@@ -63,13 +70,13 @@ export class TokenManager {
   /** The cached record when it is fresh: the hot path's answer without a promise. */
   fresh(): TokenRecord | undefined {
     const record = this.#record;
-    return record !== undefined && this.#isFresh(record) ? record : undefined;
+    return record !== undefined && this.#unsaved === undefined && this.#isFresh(record) ? record : undefined;
   }
 
   /** The record to send with: the cached one while fresh, else a renewed one (one renewal for all callers). */
   current(): Promise<TokenRecord> {
     const record = this.#record;
-    if (record !== undefined && this.#isFresh(record)) return Promise.resolve(record);
+    if (record !== undefined && this.#unsaved === undefined && this.#isFresh(record)) return Promise.resolve(record);
     return this.#renew(record?.accessToken, false);
   }
 
@@ -124,6 +131,26 @@ export class TokenManager {
     });
   }
 
+  /**
+   * Revokes the connection's grant at the provider (RFC 7009) and forgets its tokens. A 503 keeps
+   * them (they are still valid) for a later try.
+   */
+  async revoke(): Promise<'revoked' | 'retry_later'> {
+    const revoke = this.#source.revoke;
+    if (!revoke) throw new AuthError('this auth type has no revocation endpoint (revocation_url in the manifest)');
+    return this.#store.withLock(this.#id, async () => {
+      const stored = await this.#store.get(this.#id);
+      const outcome = stored === undefined ? 'revoked' : await revoke(this.#ctx, stored);
+      if (outcome === 'revoked') {
+        await this.#store.delete(this.#id);
+        this.#record = undefined;
+        this.#unsaved = undefined;
+      }
+      this.#ctx.emit({ type: 'token.revoked', outcome });
+      return outcome;
+    });
+  }
+
   /** Forgets the connection's tokens (after the host fixed the credentials, say). */
   async reset(): Promise<void> {
     await this.#store.withLock(this.#id, () => this.#store.delete(this.#id));
@@ -156,6 +183,7 @@ export class TokenManager {
   }
 
   async #renewLocked(staleToken: string | undefined, forced: boolean): Promise<TokenRecord> {
+    if (this.#unsaved) await this.#saveUnsaved(this.#unsaved);
     const stored = await this.#store.get(this.#id);
     if (stored?.reauthorizationRequired) {
       this.#record = stored;
@@ -170,7 +198,26 @@ export class TokenManager {
         return stored;
       }
     }
-    return this.#obtain(stored);
+    const failure = this.#failure;
+    if (failure && this.#ctx.now() - failure.at < RENEWAL_COOLDOWN_MS) throw failure.error;
+    try {
+      const record = await this.#obtain(stored);
+      this.#failure = undefined;
+      return record;
+    } catch (error) {
+      // A token endpoint that is down is not asked again for every call: once per cooldown.
+      if (isTransient(error)) this.#failure = { error, at: this.#ctx.now() };
+      throw error;
+    }
+  }
+
+  /** Writes tokens the store refused earlier, unless another worker has stored newer ones since. */
+  async #saveUnsaved(unsaved: TokenRecord): Promise<void> {
+    const stored = await this.#store.get(this.#id);
+    const base = unsaved.version - 1;
+    if ((stored?.version ?? 0) === base) await this.#write(base, unsaved);
+    else if (stored?.accessToken !== undefined) this.#record = stored;
+    this.#unsaved = undefined;
   }
 
   async #obtain(stored: TokenRecord | undefined): Promise<TokenRecord> {
@@ -222,8 +269,13 @@ export class TokenManager {
     }
 
     const record = this.#recordFrom(stored, result, renewal, version);
-    await this.#write(version, record);
     this.#record = record;
+    try {
+      await this.#write(version, record);
+    } catch (error) {
+      this.#unsaved = record;
+      throw error;
+    }
     if (renewal === 'refresh') {
       this.#ctx.emit({
         type: 'token.refreshed',
@@ -378,6 +430,8 @@ function isRetryableRefreshFailure(error: unknown): boolean {
 }
 
 const PENDING_AUTHORIZATION_MS = 10 * 60 * 1000;
+/** After a renewal failed transiently (retries spent), the next attempt waits this long. */
+const RENEWAL_COOLDOWN_MS = 30_000;
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);

@@ -716,6 +716,10 @@ export interface AuthOAuth2Password {
    */
   token_url: string;
   /**
+   * Liquid template of the RFC 7009 revocation endpoint: connection.revoke() sends the refresh token (or the access token) there with the client's authentication, then forgets the tokens. Scope: credentials, env.
+   */
+  revocation_url?: string;
+  /**
    * Liquid template. Scope: credentials, env.
    */
   username: string;
@@ -778,6 +782,10 @@ export interface AuthOAuth2ClientCredentials {
    */
   token_url: string;
   /**
+   * Liquid template of the RFC 7009 revocation endpoint: connection.revoke() sends the refresh token (or the access token) there with the client's authentication, then forgets the tokens. Scope: credentials, env.
+   */
+  revocation_url?: string;
+  /**
    * Liquid template. Scope: credentials, env.
    */
   client_id: string;
@@ -816,6 +824,10 @@ export interface AuthOAuth2AuthorizationCode {
    * Liquid template. Scope: credentials, env.
    */
   token_url: string;
+  /**
+   * Liquid template of the RFC 7009 revocation endpoint: connection.revoke() sends the refresh token (or the access token) there with the client's authentication, then forgets the tokens. Scope: credentials, env.
+   */
+  revocation_url?: string;
   /**
    * Liquid template (dev and live apps come from the environment's credentials). Scope: credentials, env.
    */
@@ -896,6 +908,10 @@ export interface AuthJwtBearer {
    * Liquid template; also the default audience. Scope: credentials, env.
    */
   token_url: string;
+  /**
+   * Liquid template of the RFC 7009 revocation endpoint: connection.revoke() sends the refresh token (or the access token) there with the client's authentication, then forgets the tokens. Scope: credentials, env.
+   */
+  revocation_url?: string;
   /**
    * Usually the service account's email. Scope: credentials, env.
    */

@@ -203,6 +203,20 @@ export class Connection {
   }
 
   /**
+   * Revokes the grant at the provider (RFC 7009, the manifest's revocation_url) and forgets the
+   * tokens: 'revoked', or 'retry_later' when the provider answered 503 (the tokens are kept).
+   */
+  async revoke(): Promise<'revoked' | 'retry_later'> {
+    const tokens = this.#parts.tokens;
+    if (!tokens) throw new AuthError(`auth type "${this.#parts.strategy.type}" has no tokens to revoke`);
+    try {
+      return await tokens.revoke();
+    } catch (error) {
+      throw this.#scrub(error);
+    }
+  }
+
+  /**
    * Releases what this connection holds alone (the sockets of its client certificate); shared
    * agents stay open until `connector.close()`. The tokens stay in the store.
    */

@@ -59,7 +59,11 @@ describe('transient token failures', () => {
     expect(error.code).toBe('CONNECTOR_HTTP_STATUS');
     expect(server.counts['/token']).toBe(3);
     expect((await store.get('tenant-f'))?.reauthorizationRequired).toBeUndefined();
-    // The next call tries again: nothing was cached as a failure.
+    // Within the 30 s cooldown the endpoint is not asked again: the same typed error at once.
+    expect(await rejection(connection.execute('get-items'))).toBe(error);
+    expect(server.counts['/token']).toBe(3);
+    // After it, a new attempt: the failure was not cached for good.
+    clockMs += 30_000;
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/token']).toBe(5);
   });
@@ -101,6 +105,7 @@ describe('a refresh whose answer was lost', () => {
     server.faults['/token'] = [503, 503, 503];
     await rejection(connection.execute('get-items'));
     expect((await store.get('tenant-f'))?.pendingRefresh).toBeDefined();
+    clockMs += 30_000; // past the cooldown of the failed renewal
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/refresh']).toBe(1);
     expect(server.counts['/token']).toBe(1 + 3 + 1);

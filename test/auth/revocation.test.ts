@@ -1,0 +1,109 @@
+/**
+ * RFC 7009 revocation (catalogue case 46): connection.revoke() posts the refresh token with the
+ * client's authentication; 200 (also for a token the server no longer knows) forgets the
+ * tokens locally, 503 keeps them for a later try, other answers are typed errors.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthError, loadConnector, MemoryTokenStore, type Connector } from '../../sdk/index.js';
+import { startOAuthServer, type OAuthServer } from '../helpers/oauth-server.js';
+import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
+import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+
+const SECRET = 'revoke-client-canary-secret';
+registerSecret(SECRET);
+let server: OAuthServer;
+let connector: Connector;
+let answers: number[];
+let revocations: { body: URLSearchParams; authorization?: string }[];
+
+beforeEach(async () => {
+  server = await startOAuthServer({ clients: [{ id: 'revoke-client', secret: SECRET }], users: { alice: 'alice-canary-password' } });
+  registerSecret('alice-canary-password');
+  answers = [];
+  revocations = [];
+  server.routes['/oauth/revoke'] = ({ body, headers }) => {
+    revocations.push({ body: new URLSearchParams(body), authorization: headers.authorization });
+    const status = answers.shift() ?? 200;
+    return { status, body: status === 400 ? { error: 'invalid_client' } : {} };
+  };
+  connector = await loadConnector(
+    authManifest(
+      server.url,
+      {
+        type: 'oauth2_password',
+        token_url: server.tokenUrl,
+        revocation_url: `${server.url}/oauth/revoke`,
+        username: '{{ credentials.username }}',
+        password: '{{ credentials.password }}',
+        client_id: 'revoke-client',
+        client_secret: '{{ credentials.client_secret }}',
+        client_auth: 'basic',
+      },
+      credentialFields(['username', 'password', 'client_secret'], ['password', 'client_secret']),
+    ),
+  );
+});
+
+afterEach(async () => {
+  await connector.close();
+  await server.close();
+});
+
+function connect(store = new MemoryTokenStore()) {
+  const log = eventLog();
+  const connection = connector.connect({
+    connectionId: 'revoke-user',
+    credentials: { username: 'alice', password: 'alice-canary-password', client_secret: SECRET },
+    store,
+    onEvent: log.listener,
+    allowPrivateNetwork: true,
+  });
+  return { connection, log, store };
+}
+
+describe('connection.revoke()', () => {
+  it('sends the refresh token with client authentication, then forgets the tokens', async () => {
+    const { connection, log, store } = connect();
+    await connection.execute('whoami');
+    const refreshToken = (await store.get('revoke-user'))?.refreshToken;
+    expect(await connection.revoke()).toBe('revoked');
+    expect(revocations).toHaveLength(1);
+    expect(revocations[0]?.body.get('token')).toBe(refreshToken);
+    expect(revocations[0]?.body.get('token_type_hint')).toBe('refresh_token');
+    expect(revocations[0]?.authorization).toBe(`Basic ${Buffer.from(`revoke-client:${SECRET}`).toString('base64')}`);
+    expect(await store.get('revoke-user')).toBeUndefined();
+    expect(log.events.filter((event) => event.type === 'token.revoked')).toEqual([expect.objectContaining({ outcome: 'revoked' })]);
+    // The next call authorizes afresh.
+    await connection.execute('whoami');
+    expect(server.grants).toEqual({ password: 2 });
+  });
+
+  it('503: the tokens are kept (still valid) and the revocation can be tried again', async () => {
+    const { connection, store } = connect();
+    await connection.execute('whoami');
+    answers.push(503);
+    expect(await connection.revoke()).toBe('retry_later');
+    expect((await store.get('revoke-user'))?.accessToken).toBeDefined();
+    await connection.execute('whoami');
+    expect(server.grants).toEqual({ password: 1 });
+    expect(await connection.revoke()).toBe('revoked');
+    expect(revocations).toHaveLength(2);
+  });
+
+  it('a refused revocation is a typed error and the tokens stay', async () => {
+    const { connection, store } = connect();
+    await connection.execute('whoami');
+    answers.push(400);
+    const error = await rejection(connection.revoke());
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ status: 400, oauthError: 'invalid_client' });
+    expect(error.message).toContain('/auth/revocation_url');
+    expect((await store.get('revoke-user'))?.refreshToken).toBeDefined();
+  });
+
+  it('nothing to revoke: no request', async () => {
+    const { connection } = connect();
+    expect(await connection.revoke()).toBe('revoked');
+    expect(revocations).toHaveLength(0);
+  });
+});
