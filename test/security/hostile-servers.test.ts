@@ -604,7 +604,8 @@ describe('token endpoints that answer nonsense (cases 10, 12, 14)', () => {
     api.routes.set('/api/data', (_req, res) => sendJson(res, 200, { data: 'ok' }));
     const connector = await load(refreshableManifest(api.origin));
     const store = new MemoryTokenStore();
-    const connection = connector.connect({ connectionId: 'rt-5xx', credentials: loginCredentials, store, allowPrivateNetwork: true });
+    let now = Date.now();
+    const connection = connector.connect({ connectionId: 'rt-5xx', credentials: loginCredentials, store, clock: { now: () => now }, allowPrivateNetwork: true });
     await connection.execute('get');
     const error = await rejection(connection.execute('get'));
     expect(error).toBeInstanceOf(HttpError);
@@ -612,6 +613,7 @@ describe('token endpoints that answer nonsense (cases 10, 12, 14)', () => {
     expect(api.hits('/refresh')).toBe(3);
     expect(api.hits('/login')).toBe(1);
     expect((await store.get('rt-5xx'))?.refreshToken).toBe('rt-canary-5xx-1');
+    now += 30_000; // past the cooldown after a failed renewal
     expect((await connection.execute('get')).data).toBe('ok');
     expect(api.on('/refresh').map((request) => request.body)).toEqual(Array(4).fill('refresh_token=rt-canary-5xx-1'));
     expect(api.hits('/login')).toBe(1);
