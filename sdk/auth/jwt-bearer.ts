@@ -8,8 +8,7 @@ import type { AuthJwtBearer } from '../manifest/types.gen.js';
 import { CredentialsError } from '../errors.js';
 import { compileOptionalTemplate, compileTemplate, type TemplateScope } from '../template/liquid.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileOAuthGrant } from './oauth2-grant.js';
-import { tokenStrategy } from './token-strategy.js';
+import { compileOAuthGrant, grantStrategy } from './oauth2-grant.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const SKEW_SECONDS = 30;
@@ -57,19 +56,12 @@ export function createJwtBearer(spec: AuthJwtBearer, pointer = '/auth'): AuthStr
     return `${signingInput}.${signature}`;
   };
 
-  return tokenStrategy({
-    type: 'jwt_bearer',
-    spec,
-    pointer,
-    tokens: {
-      expiry: grant.expiry,
-      revoke: grant.revoke,
-      canAuthorizeUnattended: true,
-      authorize: (ctx) => {
-        const signed = assertion(ctx.scope, ctx.now());
-        ctx.redactor.add(signed);
-        return grant.request(ctx, { grant_type: JWT_BEARER_GRANT, assertion: signed });
-      },
+  return grantStrategy('jwt_bearer', spec, pointer, grant, {
+    canAuthorizeUnattended: true,
+    authorize: (ctx) => {
+      const signed = assertion(ctx.scope, ctx.now());
+      ctx.redactor.add(signed);
+      return grant.request(ctx, { grant_type: JWT_BEARER_GRANT, assertion: signed });
     },
   });
 }

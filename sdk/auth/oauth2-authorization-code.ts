@@ -9,8 +9,7 @@ import { AuthError } from '../errors.js';
 import { compileOptionalTemplate, compileTemplate } from '../template/liquid.js';
 import { compileTemplateMap } from '../template/template-map.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileOAuthGrant } from './oauth2-grant.js';
-import { tokenStrategy } from './token-strategy.js';
+import { compileOAuthGrant, grantStrategy } from './oauth2-grant.js';
 
 export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode, pointer = '/auth'): AuthStrategy {
   const grant = compileOAuthGrant(spec, pointer);
@@ -20,20 +19,18 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
   const scopeTemplate = compileOptionalTemplate(spec.scope, `${pointer}/scope`);
   const extraParams = compileTemplateMap(spec.authorization_params, `${pointer}/authorization_params`);
   const pkce = spec.pkce ?? true;
-  return tokenStrategy({
-    type: 'oauth2_authorization_code',
+  return grantStrategy(
+    'oauth2_authorization_code',
     spec,
     pointer,
-    derivedSecrets: grant.derivedSecrets,
-    tokens: {
-      expiry: grant.expiry,
-      revoke: grant.revoke,
+    grant,
+    {
       canAuthorizeUnattended: false,
       authorize: () =>
         Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),
-      refresh: (ctx, record) => grant.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' }),
+      refresh: (ctx, record) => grant.refresh(ctx, record),
     },
-    authorizationCode: {
+    {
       start(scope) {
         const state = randomBytes(32).toString('base64url');
         const url = new URL(authorizationUrl.render(scope));
@@ -61,5 +58,5 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
         return grant.request(ctx, params);
       },
     },
-  });
+  );
 }

@@ -8,7 +8,9 @@ import { compileTemplateMap, type TemplateMap } from '../template/template-map.j
 import { AuthError } from '../errors.js';
 import { parseJsonSafely } from '../extract/json-body.js';
 import type { AuthContext } from './auth-context.js';
-import type { TokenSource } from './auth-strategy.js';
+import type { AuthorizationCodeFlow, AuthStrategy, TokenSource } from './auth-strategy.js';
+import type { TokenRecord } from '../store/token-store.js';
+import { tokenStrategy, type TokenStrategyOptions } from './token-strategy.js';
 import { compileExpiryPolicy, type ExpiryPolicy } from './expiry.js';
 import { compileResponseSpec, requestToken, type TokenResponseSpec, type TokenResult } from './token-request.js';
 
@@ -33,6 +35,27 @@ export interface OAuthGrant {
   derivedSecrets(scope: TemplateScope): string[];
   /** RFC 7009 revocation, when the manifest names a revocation endpoint. */
   revoke?: TokenSource['revoke'];
+  /** The refresh_token grant (RFC 6749 §6) with the record's refresh token. */
+  refresh(ctx: AuthContext, record: TokenRecord): Promise<TokenResult>;
+}
+
+/** The AuthStrategy of a standard grant: its expiry, revocation and client secrets come from the grant. */
+export function grantStrategy(
+  type: AuthStrategy['type'],
+  spec: TokenStrategyOptions['spec'],
+  pointer: string,
+  grant: OAuthGrant,
+  tokens: Omit<TokenSource, 'expiry' | 'revoke'>,
+  authorizationCode?: AuthorizationCodeFlow,
+): AuthStrategy {
+  return tokenStrategy({
+    type,
+    spec,
+    pointer,
+    derivedSecrets: grant.derivedSecrets,
+    tokens: { ...tokens, expiry: grant.expiry, revoke: grant.revoke },
+    authorizationCode,
+  });
 }
 
 export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthGrant {
@@ -85,6 +108,9 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
         scope,
         { headers },
       );
+    },
+    refresh(ctx, record) {
+      return this.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' });
     },
     revoke: revocationUrl
       ? async (ctx, record) => {

@@ -6,29 +6,20 @@
 import type { AuthOAuth2Password } from '../manifest/types.gen.js';
 import { compileTemplate } from '../template/liquid.js';
 import type { AuthStrategy } from './auth-strategy.js';
-import { compileOAuthGrant } from './oauth2-grant.js';
-import { tokenStrategy } from './token-strategy.js';
+import { compileOAuthGrant, grantStrategy } from './oauth2-grant.js';
 
 export function createOAuth2Password(spec: AuthOAuth2Password, pointer = '/auth'): AuthStrategy {
   const grant = compileOAuthGrant(spec, pointer);
   const username = compileTemplate(spec.username, `${pointer}/username`);
   const password = compileTemplate(spec.password, `${pointer}/password`);
-  return tokenStrategy({
-    type: 'oauth2_password',
-    spec,
-    pointer,
-    derivedSecrets: grant.derivedSecrets,
-    tokens: {
-      expiry: grant.expiry,
-      revoke: grant.revoke,
-      canAuthorizeUnattended: true,
-      authorize: (ctx) =>
-        grant.request(
-          ctx,
-          { grant_type: 'password', username: username.render(ctx.scope), password: password.render(ctx.scope) },
-          { withScope: true },
-        ),
-      refresh: (ctx, record) => grant.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' }),
-    },
+  return grantStrategy('oauth2_password', spec, pointer, grant, {
+    canAuthorizeUnattended: true,
+    authorize: (ctx) =>
+      grant.request(
+        ctx,
+        { grant_type: 'password', username: username.render(ctx.scope), password: password.render(ctx.scope) },
+        { withScope: true },
+      ),
+    refresh: (ctx, record) => grant.refresh(ctx, record),
   });
 }

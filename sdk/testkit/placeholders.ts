@@ -6,6 +6,7 @@
  * date, both on the virtual clock. Unknown placeholders stay as written.
  */
 import { randomBytes } from 'node:crypto';
+import { mapJsonStrings } from './json-strings.js';
 
 const PLACEHOLDER =
   /\{\{\s*(access_token|refresh_token|cookie:[^\s{}]+|secret:[A-Za-z0-9_]+|now|http_date)\s*(?:([+-])\s*(\d{1,10})\s*)?\}\}/g;
@@ -55,14 +56,7 @@ export class PlaceholderFiller {
 
   /** A JSON value with every string filled (keys included). */
   json(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.json(item));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) out[this.text(key)] = this.json(item);
-      return out;
-    }
-    return value;
+    return mapJsonStrings(value, (text) => this.text(text));
   }
 }
 

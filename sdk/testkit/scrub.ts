@@ -4,6 +4,7 @@
  * appears, raw or in the encodings a request may carry it in (URL, form, JSON, Base64).
  * `leaks` is the last check: it finds any known secret still in clear in a text.
  */
+import { mapJsonStrings } from './json-strings.js';
 
 interface Entry {
   /** The raw value and its encodings, longest first. */
@@ -51,14 +52,7 @@ export class SecretScrubber {
 
   /** A JSON value with every string (keys included) scrubbed. */
   json(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.json(item));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) out[this.text(key)] = this.json(item);
-      return out;
-    }
-    return value;
+    return mapJsonStrings(value, (text) => this.text(text));
   }
 
   /** The placeholders of the secrets still in clear in `text` (never the secrets themselves). */
