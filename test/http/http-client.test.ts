@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, NetworkError, RequestRefusedError, ResponseError, TimeoutError } from '../../sdk/errors.js';
 import { HttpClient, type HttpRequest } from '../../sdk/http/http-client.js';
 import { startLoopback, type Loopback } from './loopback.js';
+import { heldMemory } from '../helpers/memory.js';
 
 const CANARY = 'SECRET-canary-9c1e77';
 const MB = 1024 * 1024;
@@ -136,14 +135,7 @@ describe('HttpClient: answers', () => {
   });
 
   it('streams a 50 MB download with bounded memory', async () => {
-    // Memory still held, not garbage waiting for a collection: sampled right after a forced GC.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const held = () => {
-      gc();
-      const { heapUsed, arrayBuffers } = process.memoryUsage();
-      return heapUsed + arrayBuffers;
-    };
+    const held = heldMemory();
     const baseline = held();
     let peak = 0;
     const response = await client.send(get(`/bytes?size=${50 * MB}`, { responseType: 'stream', timeouts: { bodyMs: 60_000 } }));

@@ -8,11 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { loadConnector, type Connector } from '../../sdk/index.js';
 import type { Action, ConnectorManifest } from '../../sdk/manifest/types.gen.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
+import { heldMemory } from '../helpers/memory.js';
 
 interface Seen {
   method: string;
@@ -372,14 +371,7 @@ describe('limits', () => {
       pump();
     };
     const { connection } = await connect({ download: { method: 'GET', path: '/file', response_format: 'binary' } }, { timeouts: { body_ms: 60_000 } });
-    // Memory still held, not garbage waiting for a collection: sampled right after a forced GC.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const held = () => {
-      gc();
-      const { heapUsed, arrayBuffers } = process.memoryUsage();
-      return heapUsed + arrayBuffers;
-    };
+    const held = heldMemory();
     const baseline = held();
     const { data } = await connection.execute<Readable>('download');
     let bytes = 0;

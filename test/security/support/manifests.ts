@@ -5,6 +5,7 @@
  */
 import type { Authentication, ConnectorManifest, CredentialsSchema } from '../../../sdk/manifest/types.gen.js';
 import { registerSecret } from '../../helpers/secret-scan.js';
+import { credentialFields } from '../../helpers/auth-manifests.js';
 
 export const CANARY = {
   apiKey: 'SECRET-canary-apikey-4b1d9e',
@@ -19,13 +20,7 @@ export function registerCanaries(): void {
 }
 
 /** Credentials schema: required strings, `secrets` marked x-secret. */
-export function fields(names: string[], secrets: string[] = []): CredentialsSchema {
-  return {
-    type: 'object',
-    required: names,
-    properties: Object.fromEntries(names.map((name) => [name, { type: 'string', ...(secrets.includes(name) ? { 'x-secret': true } : {}) }])),
-  };
-}
+export const fields = credentialFields;
 
 export function manifest(
   baseUrl: string,
