@@ -13,6 +13,9 @@ import { gatherFacts, variableProblem, type FieldContext, type ScopeFacts } from
 import { variablesOf } from './template-variables.js';
 
 const ACTION_URL_FIELD = /^\/actions\/[^/]+\/(?:path|query\/[^/]+)$/;
+/** Body templates written as Liquid text: when that text is JSON, values must go through `| json`. */
+const BODY_TEXT_FIELD = /\/(?:body_template|authorization_request_body_template|refresh_request_body_template)$/;
+const OUTPUT = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
 const LOCOIA_HEADERS = '#/$defs/locoia_headers';
 
 /** Checks the template fields the schema validation collected from `manifest`. */
@@ -54,6 +57,26 @@ function checkHeadersText(pointer: string, text: string, context: FieldContext, 
   }
 }
 
+/**
+ * A JSON body written as text pastes each value as it is: a `"` or `\\` in a password breaks the
+ * JSON or adds fields. Every output should end in `| json` (which also writes the quotes).
+ */
+function checkJsonText(pointer: string, source: string, out: Finding[]): void {
+  const text = source.trimStart();
+  if (!(text.startsWith('[') || (text.startsWith('{') && !/^\{[{%]/.test(text)))) return;
+  for (const match of source.matchAll(OUTPUT)) {
+    const expression = match[1] ?? '';
+    if (/\|\s*json\s*$/.test(expression)) continue;
+    out.push(
+      warning(
+        pointer,
+        `{{ ${cut(expression)} }} is pasted into JSON as it is: a value with a quote or a backslash breaks the body or adds fields`,
+        `write {{ ${cut(expression.replace(/\s*\|.*$/, ''))} | json }} without surrounding quotes; | json writes them`,
+      ),
+    );
+  }
+}
+
 function forEachString(value: unknown, pointer: string, visit: (pointer: string, text: string) => void): void {
   if (typeof value === 'string') visit(pointer, value);
   else if (Array.isArray(value)) value.forEach((item, i) => forEachString(item, `${pointer}/${i}`, visit));
@@ -63,6 +86,7 @@ function forEachString(value: unknown, pointer: string, visit: (pointer: string,
 }
 
 function checkTemplate(pointer: string, source: string, context: FieldContext, facts: ScopeFacts, out: Finding[]): void {
+  if (BODY_TEXT_FIELD.test(pointer)) checkJsonText(pointer, source, out);
   const variables = variablesOf(source, pointer);
   if (typeof variables === 'string') {
     out.push(error(pointer, variables, 'check that every {{ and {% is closed and that filters and tags exist'));

@@ -169,6 +169,21 @@ describe('valid manifests', () => {
       ['/actions/search/query/key', 'warning', 'secret credentials.api_key is put in the URL, and URLs end up in logs'],
     ]);
   });
+
+  it('warns when a JSON body written as text pastes a value without | json', () => {
+    const manifest = JSON.parse(read('valid/refreshable-token-body.json'));
+    manifest.auth.authorization_request_body_template = '{"user": "{{ credentials.client_id }}", "secret": {{ credentials.client_secret | json }}}';
+    const result = validateManifest(manifest);
+    expect(result.valid).toBe(true);
+    expect(result.diagnostics.map((d) => [d.pointer, d.severity, d.message, d.hint])).toEqual([
+      [
+        '/auth/authorization_request_body_template',
+        'warning',
+        '{{ credentials.client_id }} is pasted into JSON as it is: a value with a quote or a backslash breaks the body or adds fields',
+        'write {{ credentials.client_id | json }} without surrounding quotes; | json writes them',
+      ],
+    ]);
+  });
 });
 
 describe('input forms and limits', () => {
