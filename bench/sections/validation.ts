@@ -25,8 +25,8 @@ export function validation(coldRuns: number): ValidationResult {
   const texts = files.map((file) => readFileSync(`${root}${file}`, 'utf8'));
   const objects = texts.map((text) => JSON.parse(text) as unknown);
   const file = files[0] as string;
-  const cli = existsSync(`${root}dist/sdk/cli/main.js`)
-    ? { label: 'node dist/sdk/cli/main.js', args: ['dist/sdk/cli/main.js', 'validate', file] }
+  const cli = existsSync(`${root}dist/cli/main.js`)
+    ? { label: 'node dist/cli/main.js', args: ['dist/cli/main.js', 'validate', file] }
     : { label: 'node --import tsx sdk/cli/main.ts', args: ['--import', 'tsx', 'sdk/cli/main.ts', 'validate', file] };
   return {
     manifests: files.length,

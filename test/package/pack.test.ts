@@ -84,12 +84,12 @@ describe('the packed package', () => {
         'package.json',
         'dist/sdk/index.js',
         'dist/sdk/index.d.ts',
-        'dist/sdk/cli/main.js',
+        'dist/cli/main.js',
         'dist/sdk/manifest/schema-validator.gen.js',
         'schemas/connector.schema.json',
       ]),
     );
-    const stray = packed.filter((path) => !/^(?:dist\/sdk|schemas|connectors)\//.test(path) && !/^(?:package\.json|README\.md|LICENSE)$/.test(path));
+    const stray = packed.filter((path) => !/^(?:dist\/sdk|dist\/cli|schemas|connectors)\//.test(path) && !/^(?:package\.json|README\.md|LICENSE)$/.test(path));
     expect(stray).toEqual([]);
     expect(packed.filter((path) => /\.test\.|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
     // dist/ is not cleaned by the build: a module deleted from sdk/ would still ship.
