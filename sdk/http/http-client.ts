@@ -6,6 +6,9 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
+
+/** The undici dispatcher type a host may hand in (proxies, tests), for modules outside this door. */
+export type { Dispatcher };
 import { createGuardedLookup, ipLiteralOf, isPrivateAddress } from './address-policy.js';
 import { readBody, streamBody } from './body-reader.js';
 import { Exchange } from './exchange.js';

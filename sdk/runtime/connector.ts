@@ -3,7 +3,6 @@
  * compiled, validators built). `connect` binds it to one user's credentials cheaply.
  */
 import { readFile } from 'node:fs/promises';
-import type { Dispatcher } from 'undici';
 import type { ConnectorManifest, CredentialsSchema } from '../manifest/types.gen.js';
 import { validateManifest } from '../manifest/validate.js';
 import { compileDataSchema, type DataValidator } from '../manifest/data-validator.js';
@@ -12,7 +11,7 @@ import type { EventListener } from '../events.js';
 import { Redactor } from '../redact.js';
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
-import { HttpClient } from '../http/http-client.js';
+import { HttpClient, type Dispatcher } from '../http/http-client.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import { createAuthStrategy } from '../auth/index.js';

@@ -1,0 +1,89 @@
+/**
+ * The architecture of DESIGN.md, checked on the sources: each third-party library has one door,
+ * and a module imports only from its own layer or the layers below it.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const sdk = join(root, 'sdk');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** Every module specifier a file imports, re-exports or requires. */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
+  found.push(...[...text.matchAll(/(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string));
+  return found;
+}
+
+const files = sources(sdk).map((file) => ({ file, path: relative(sdk, file), imports: specifiers(file) }));
+
+/** Where each library may be imported (DESIGN: "one library, one door"). */
+const DOORS: Record<string, RegExp> = {
+  undici: /^http\//,
+  liquidjs: /^template\/liquid\.ts$/,
+  'jsonpath-plus': /^extract\/json-path\.ts$/,
+  'set-cookie-parser': /^extract\/cookie\.ts$/,
+  ajv: /^manifest\//,
+  redis: /^store\/redis-token-store\.ts$/,
+};
+
+/** Layers, lowest first; a module may import its own layer and those below. */
+const LAYERS: [number, RegExp][] = [
+  [0, /^(?:errors|redact|events)\.ts$|^manifest\/types\.gen\.ts$/],
+  [1, /^(?:template|extract|store|manifest)\//],
+  [2, /^http\//],
+  [3, /^auth\//],
+  [4, /^runtime\//],
+  [5, /^(?:cli|testkit)\/|^index\.ts$/],
+];
+
+function layerOf(path: string): number {
+  const layer = LAYERS.find(([, pattern]) => pattern.test(path));
+  if (!layer) throw new Error(`${path} belongs to no layer`);
+  return layer[0];
+}
+
+describe('architecture', () => {
+  it('imports each library only through its door', () => {
+    const strays: string[] = [];
+    for (const { path, imports } of files) {
+      for (const specifier of imports) {
+        const library = Object.keys(DOORS).find((name) => specifier === name || specifier.startsWith(`${name}/`));
+        if (library && !DOORS[library]?.test(path)) strays.push(`${path} imports ${specifier}`);
+      }
+    }
+    expect(strays).toEqual([]);
+  });
+
+  it('imports only from its own layer or below', () => {
+    const upward: string[] = [];
+    for (const { file, path, imports } of files) {
+      for (const specifier of imports.filter((s) => s.startsWith('.'))) {
+        const target = relative(sdk, resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+        if (layerOf(target) > layerOf(path)) upward.push(`${path} (L${layerOf(path)}) imports ${target} (L${layerOf(target)})`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it('auth types never import one another', () => {
+    const shared = /^auth\/(?:auth-context|auth-strategy|auth-view|expired-signal|expiry|token-apply|token-manager|token-request|token-strategy|oauth2-grant|index)\.ts$/;
+    const crossings: string[] = [];
+    for (const { file, path, imports } of files.filter(({ path }) => path.startsWith('auth/') && !shared.test(path))) {
+      for (const specifier of imports.filter((s) => s.startsWith('.'))) {
+        const target = relative(sdk, resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+        if (target.startsWith('auth/') && !shared.test(target)) crossings.push(`${path} imports ${target}`);
+      }
+    }
+    expect(crossings).toEqual([]);
+  });
+});
