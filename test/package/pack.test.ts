@@ -102,7 +102,7 @@ describe('the packed package', () => {
   });
 
   it('installs the bin as an executable node script', async () => {
-    const main = join(app, 'node_modules/connector-sdk/dist/sdk/cli/main.js');
+    const main = join(app, 'node_modules/connector-sdk/dist/cli/main.js');
     expect((await readFile(main, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
     // npm marks bin targets executable at install (the tarball itself stores 0644).
     expect((await stat(main)).mode & 0o111).not.toBe(0);
