@@ -20,7 +20,7 @@ import {
   StoreError,
   TimeoutError,
 } from '../errors.js';
-import { storeCookies } from '../store/cookie-jar.js';
+import { storeCookies, type StoredCookie } from '../store/cookie-jar.js';
 import { parseSetCookies } from '../extract/cookie.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
 import type { AuthContext } from './auth-context.js';
@@ -88,6 +88,8 @@ export class TokenManager {
   /** Keeps cookies an action response set (best effort: a concurrent renewal wins). */
   async rememberCookies(record: TokenRecord, setCookies: string[], url: URL): Promise<void> {
     const cookies = storeCookies(record.cookies, parseSetCookies(setCookies), url, this.#ctx.now());
+    // Servers that set the same cookie on every answer (load balancers) must not cost a store write per call.
+    if (sameJar(record.cookies, cookies)) return;
     for (const cookie of cookies) this.#ctx.redactor.add(cookie.value);
     const next: TokenRecord = { ...record, cookies, version: record.version + 1 };
     if (await this.#store.compareAndSet(this.#id, record.version, next)) {
@@ -432,6 +434,25 @@ function isRetryableRefreshFailure(error: unknown): boolean {
 const PENDING_AUTHORIZATION_MS = 10 * 60 * 1000;
 /** After a renewal failed transiently (retries spent), the next attempt waits this long. */
 const RENEWAL_COOLDOWN_MS = 30_000;
+
+function sameJar(before: readonly StoredCookie[], after: readonly StoredCookie[]): boolean {
+  return (
+    before.length === after.length &&
+    after.every((cookie, i) => {
+      const old = before[i];
+      return (
+        old !== undefined &&
+        old.name === cookie.name &&
+        old.value === cookie.value &&
+        old.domain === cookie.domain &&
+        old.path === cookie.path &&
+        old.expiresAt === cookie.expiresAt &&
+        old.secure === cookie.secure &&
+        old.httpOnly === cookie.httpOnly
+      );
+    })
+  );
+}
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);

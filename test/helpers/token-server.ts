@@ -25,6 +25,8 @@ export interface TokenServerOptions {
   nestedRefreshResponse?: boolean;
   /** Cookie attributes for tokenIn 'cookie'. */
   cookieAttributes?: string;
+  /** A Set-Cookie line the API adds to every answer (a load balancer's cookie). */
+  apiSetCookie?: string;
   now?: () => number;
 }
 
@@ -173,6 +175,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       if (state.apiAlwaysUnauthorized || !tokenValid(bearer ?? cookie)) {
         return json(response, 401, { error: 'unauthorized' });
       }
+      if (options.apiSetCookie) response.setHeader('set-cookie', options.apiSetCookie);
       return json(response, 200, { data: { path: url.pathname, n: state.counts[url.pathname] } });
     }
     json(response, 404, { error: 'not found' });

@@ -168,6 +168,25 @@ describe('expiry and refresh', () => {
   });
 });
 
+describe('cookies from action responses', () => {
+  it('are kept and sent back, and a cookie set again unchanged costs no store write', async () => {
+    const { connection, store } = await setup({ apiSetCookie: 'lb=node-7; Path=/' });
+    let writes = 0;
+    const write = store.compareAndSet.bind(store);
+    store.compareAndSet = (...args) => {
+      writes++;
+      return write(...args);
+    };
+    await connection.execute('get-items');
+    expect(writes).toBe(2); // the token, then the new cookie
+    await connection.execute('get-items');
+    await connection.execute('get-items');
+    expect(writes).toBe(2);
+    expect(server.apiRequests[1]?.cookie).toBe('lb=node-7');
+    expect((await store.get('tenant-1'))?.cookies.map((cookie) => cookie.name)).toEqual(['lb']);
+  });
+});
+
 describe('single flight', () => {
   it('1 000 concurrent executes with no token cause exactly one authorization request', async () => {
     const { connection } = await setup({});
