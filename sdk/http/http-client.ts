@@ -4,12 +4,14 @@
  * path, bounded waits and bodies, redirects followed by our own loop (credentials stripped across
  * origins, no https → http), and the SSRF guard on every hop.
  */
+import { lookup } from 'node:dns/promises';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
+import { RequestRefusedError } from '../errors.js';
 
 /** The undici dispatcher type a host may hand in (proxies, tests), for modules outside this door. */
 export type { Dispatcher };
-import { createGuardedLookup, ipLiteralOf, isPrivateAddress } from './address-policy.js';
+import { createGuardedLookup, ipLiteralOf, isPrivateAddress, refusalOf } from './address-policy.js';
 import { readBody, streamBody } from './body-reader.js';
 import { Exchange } from './exchange.js';
 import { isRedirect, redirectHop } from './redirect-policy.js';
@@ -28,6 +30,11 @@ export interface HttpRequest {
    * header built from a secret credential). Consulted only when a redirect leaves the origin.
    */
   isSecretHeader?: (name: string, value: string) => boolean;
+  /**
+   * Whether the body (UTF-8 text) holds a secret. Consulted only when a redirect would re-send
+   * the body to another origin, which is refused if it does; without it, any body counts as secret.
+   */
+  isSecretBody?: (text: string) => boolean;
   /** Query parameter names whose values are masked in error messages. */
   credentialQueryParams?: string[];
   responseType: 'buffer' | 'stream';
@@ -58,15 +65,17 @@ export interface HttpClientOptions {
   /** Mutual TLS: `ca` (when given) replaces the default trust store for this client. */
   tls?: { cert: string; key: string; ca?: string; passphrase?: string };
   /**
-   * Off by default: loopback, link-local, private, unspecified and IPv4-mapped forms of them are
-   * refused, as are host names resolving to them.
+   * Off by default: every address but public unicast is refused (loopback, link-local, private,
+   * reserved, multicast, and IPv6 forms embedding them; address-policy.ts has the table), as are
+   * host names resolving to one.
    */
   allowPrivateNetwork?: boolean;
   /** Applied to every error message the client builds. */
   redact?: (text: string) => string;
   /**
-   * Replaces the client's own agents (tests, proxies): its connect timeout and TLS settings apply,
-   * and host names are not checked against the private network (IP literals still are).
+   * Replaces the client's own agents (tests, proxies): its connect timeout and TLS settings apply.
+   * Unless allowPrivateNetwork, host names are resolved and checked before each dispatch. Cannot
+   * be combined with `tls`: the dispatcher opens the connections, so it would drop the certificate.
    */
   dispatcher?: Dispatcher;
 }
@@ -78,7 +87,15 @@ export class HttpClient {
   readonly #agents = new Map<number, Agent>();
   #closed = false;
 
+  /** Throws RequestRefusedError for `tls` with a `dispatcher` (the certificate would be dropped silently). */
   constructor(options: HttpClientOptions = {}) {
+    if (options.tls && options.dispatcher) {
+      throw new RequestRefusedError(
+        'a client certificate (client_certificate) cannot be combined with a host-supplied dispatcher (ConnectOptions.dispatcher): ' +
+          'the dispatcher opens the connections, so the certificate would never be presented; connect without a dispatcher, ' +
+          "and the SDK's own agent presents it",
+      );
+    }
     this.#options = { ...options };
     this.#lookup = options.allowPrivateNetwork ? undefined : createGuardedLookup(options.redact ?? ((text) => text));
   }
@@ -146,6 +163,7 @@ export class HttpClient {
       if (ip !== undefined && isPrivateAddress(ip)) {
         throw exchange.refused(`${ip} is a private address (allowPrivateNetwork is off)`);
       }
+      if (ip === undefined && this.#options.dispatcher) await checkHostName(exchange, url.hostname);
     }
     try {
       return await this.#dispatcherFor(exchange.connectMs).request({
@@ -182,6 +200,23 @@ export class HttpClient {
 }
 
 const NONE: never[] = Object.freeze([]) as never[];
+
+/**
+ * The SSRF guard for a host's dispatcher, which connects with its own lookup: the name is
+ * resolved here on every hop, never cached, and every address checked. The dispatcher (or its
+ * proxy) resolves the name again and may get another answer; pinning the address against DNS
+ * rebinding is the host's to do in that dispatcher's connect options.
+ */
+async function checkHostName(exchange: Exchange, hostname: string): Promise<void> {
+  let addresses;
+  try {
+    addresses = await lookup(hostname, { all: true });
+  } catch (error) {
+    throw exchange.failure(error, false);
+  }
+  const refusal = refusalOf(hostname, addresses);
+  if (refusal !== undefined) throw exchange.refused(refusal);
+}
 
 /** Frees a body nobody will read; small ones are drained so their socket goes back to the pool. */
 function discard(body: Dispatcher.ResponseData['body']): void {

@@ -2,9 +2,12 @@
  * Which redirects the client follows and what travels along (fetch's rules, made stricter):
  * 301/302 turn POST into GET and 303 turns anything but HEAD into GET, dropping the body; a
  * kept body is only re-sent if it can be (a string or bytes, never a consumed stream); leaving
- * the origin drops every credential header for the rest of the journey; https never leads to http.
+ * the origin drops every credential header for the rest of the journey, and a body that would
+ * follow it there is refused when it holds a secret (a password or a token in a POST re-sent by
+ * 307/308); https never leads to http.
  */
 import type { Exchange, Hop } from './exchange.js';
+import type { HttpRequest } from './http-client.js';
 import { withoutHeaders } from './headers.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -20,7 +23,7 @@ export function isRedirect(status: number): boolean {
 /**
  * The hop a redirect leads to, or undefined when it cannot be followed because the body cannot
  * be sent again (the 3xx is then the answer). Throws ResponseError for a Location that is not a
- * URL and RequestRefusedError for an https → http downgrade.
+ * URL, and RequestRefusedError for an https → http downgrade or a secret body leaving the origin.
  */
 export function redirectHop(exchange: Exchange, status: number, location: string): Hop | undefined {
   const from = exchange.hop;
@@ -42,8 +45,24 @@ export function redirectHop(exchange: Exchange, status: number, location: string
     return undefined;
   }
   if (url.origin !== from.url.origin) {
+    if (holdsSecret(exchange.request, body)) {
+      throw exchange.refused(
+        `it redirected to another origin with ${status} (${exchange.describe(url)}); the request body holds a credential, ` +
+          'so it is not sent there (if that origin is trusted, request it directly)',
+      );
+    }
     const { credentialHeaders = [], isSecretHeader } = exchange.request;
     headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...credentialHeaders], isSecretHeader);
   }
   return { method, url, headers, body };
+}
+
+const utf8 = new TextDecoder();
+
+/** A kept body counts as secret unless the request can tell (`isSecretBody`) and says it is not. */
+function holdsSecret(request: HttpRequest, body: Hop['body']): boolean {
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return false;
+  if (body.length === 0) return false;
+  const text = typeof body === 'string' ? body : utf8.decode(body);
+  return request.isSecretBody?.(text) ?? true;
 }

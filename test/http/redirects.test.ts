@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestRefusedError, ResponseError } from '../../sdk/errors.js';
 import { HttpClient, type HttpRequest } from '../../sdk/http/http-client.js';
+import { loadConnector, type Connector } from '../../sdk/index.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { createPki, type Pki } from './certificates.js';
 import { startLoopback, type Loopback } from './loopback.js';
 
@@ -172,5 +174,128 @@ describe('redirects', () => {
   it('a Location that is not http(s) is refused', async () => {
     const error = await client.send(request(go(a, 'file:///etc/passwd'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestRefusedError);
+  });
+});
+
+describe('a body re-sent to another origin (307/308 keep it)', () => {
+  const secretBody = `{"username":"ann","password":"${CANARY}"}`;
+  const isSecretBody = (text: string) => text.includes(CANARY);
+  const post = (url: URL, body: string | Uint8Array, overrides: Partial<HttpRequest> = {}) =>
+    request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, isSecretBody, ...overrides });
+
+  it.each([307, 308])('cross-origin %i with a secret body is refused: the other origin receives nothing', async (status) => {
+    const before = b.received.length;
+    const error = await client.send(post(go(a, `${b.origin}/sink`, status), secretBody)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestRefusedError);
+    expect((error as Error).message).toBe(
+      `POST ${go(a, `${b.origin}/sink`, status).href} refused: it redirected to another origin with ${status} (${b.origin}/sink); ` +
+        'the request body holds a credential, so it is not sent there (if that origin is trusted, request it directly)',
+    );
+    expect((error as Error).message).not.toContain(CANARY);
+    expect(b.received.length).toBe(before);
+  });
+
+  it('a byte body is checked as UTF-8 text', async () => {
+    const before = b.received.length;
+    const error = await client.send(post(go(a, `${b.origin}/sink`, 308), new TextEncoder().encode(secretBody))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestRefusedError);
+    expect(b.received.length).toBe(before);
+  });
+
+  it('without isSecretBody any body counts as secret: a cross-origin 307 with a body is refused', async () => {
+    const before = b.received.length;
+    const error = await client.send(post(go(a, `${b.origin}/sink`, 307), 'nothing secret', { isSecretBody: undefined })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestRefusedError);
+    expect(b.received.length).toBe(before);
+  });
+
+  it('a 301 that keeps a PUT body is refused the same way when it leaves the origin', async () => {
+    const before = b.received.length;
+    const error = await client.send(post(go(a, `${b.origin}/sink`, 301), secretBody, { method: 'PUT' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestRefusedError);
+    expect((error as Error).message).toContain('it redirected to another origin with 301');
+    expect(b.received.length).toBe(before);
+  });
+
+  it('same-origin 307 re-sends the secret body intact, once', async () => {
+    const before = a.received.length;
+    const response = await client.send(post(go(a, '/after', 307), secretBody));
+    expect(json(response.body)).toMatchObject({ method: 'POST', path: '/after', body: secretBody });
+    expect(a.received.slice(before).map((r) => r.url.split('?')[0])).toEqual(['/go', '/after']);
+  });
+
+  it('cross-origin 308 with a body that holds no secret is followed with the body', async () => {
+    const before = b.received.length;
+    const response = await client.send(post(go(a, `${b.origin}/sink`, 308), '{"note":"public"}'));
+    expect(json(response.body)).toMatchObject({ method: 'POST', path: '/sink', body: '{"note":"public"}' });
+    expect(b.received.length - before).toBe(1);
+  });
+
+  it.each([302, 303])('cross-origin %i still turns the POST into a GET without the body', async (status) => {
+    const before = b.received.length;
+    const response = await client.send(post(go(a, `${b.origin}/sink`, status), secretBody));
+    expect(json(response.body)).toMatchObject({ method: 'GET', body: '' });
+    expect(b.received.length - before).toBe(1);
+    expect(JSON.stringify(b.received.slice(before))).not.toContain(CANARY);
+  });
+});
+
+describe('a connector action whose body carries a password, redirected by 307 to another origin', () => {
+  // Characters that JSON escapes: the body carries the password in its JSON-encoded form.
+  const PASSWORD = 'pa"ss\\word-canary-307-e41c';
+  registerSecret(PASSWORD, JSON.stringify(PASSWORD).slice(1, -1), encodeURIComponent(PASSWORD), Buffer.from(PASSWORD).toString('base64'));
+  let connector: Connector;
+
+  beforeAll(async () => {
+    const to = { to: `${b.origin}/sink`, status: '307' };
+    connector = await loadConnector({
+      id: 'redirect-body',
+      name: 'Redirect body',
+      version: '1.0.0',
+      base_url: a.origin,
+      credentials: {
+        type: 'object',
+        required: ['username', 'password'],
+        properties: { username: { type: 'string' }, password: { type: 'string', 'x-secret': true } },
+      },
+      auth: { type: 'none' },
+      retry: { max_attempts: 1 },
+      actions: {
+        login: { method: 'POST', path: '/go', query: to, body: { username: '{{ credentials.username }}', password: '{{ credentials.password }}' } },
+        note: {
+          method: 'POST',
+          path: '/go',
+          query: to,
+          body: { text: '{{ input.text }}' },
+          input: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+          output: '$.body',
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await connector.close();
+  });
+
+  const connect = () => connector.connect({ connectionId: 'redirect-body', credentials: { username: 'ann', password: PASSWORD }, allowPrivateNetwork: true });
+
+  it('the sink never receives the password in any encoding: the redirect is refused', async () => {
+    const before = { a: a.received.length, b: b.received.length };
+    const error = await rejection(connect().execute('login'));
+    expect(error).toBeInstanceOf(RequestRefusedError);
+    expect(error.message).toContain('it redirected to another origin with 307');
+    expect(a.received.length - before.a).toBe(1);
+    expect(b.received.length - before.b).toBe(0);
+    const everythingTheSinkSaw = JSON.stringify(b.received);
+    for (const form of [PASSWORD, JSON.stringify(PASSWORD).slice(1, -1), encodeURIComponent(PASSWORD), Buffer.from(PASSWORD).toString('base64')]) {
+      expect(everythingTheSinkSaw).not.toContain(form);
+    }
+  });
+
+  it('a body without a secret follows the same redirect to the other origin, once', async () => {
+    const before = b.received.length;
+    const result = await connect().execute('note', { text: 'hello' });
+    expect(JSON.parse(result.data as string)).toEqual({ text: 'hello' });
+    expect(b.received.length - before).toBe(1);
   });
 });
