@@ -34,6 +34,8 @@ const DOORS: Record<string, RegExp> = {
   'set-cookie-parser': /^extract\/cookie\.ts$/,
   ajv: /^manifest\//,
   redis: /^store\/redis-token-store\.ts$/,
+  'ipaddr.js': /^http\/address-policy\.ts$/,
+  tldts: /^store\/cookie-jar\.ts$/,
 };
 
 /** Layers, lowest first; a module may import its own layer and those below. */

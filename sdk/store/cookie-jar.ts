@@ -1,11 +1,13 @@
 /**
  * A connection's cookie jar as plain data (it is saved inside the token record): RFC 6265 §5.3
- * storage and §5.4 retrieval, with the rfc6265bis rules that matter to an API client (size cap,
- * Secure only from https, `__Host-`/`__Secure-` prefixes, 400-day cap). Pure functions: no I/O,
- * the clock is passed in, and the jar given is never mutated.
+ * storage (public suffixes by the Public Suffix List, through tldts) and §5.4 retrieval, with the
+ * rfc6265bis rules that matter to an API client (size cap, Secure only from https,
+ * `__Host-`/`__Secure-` prefixes, 400-day cap). Pure functions: no I/O, the clock is passed in,
+ * and the jar given is never mutated.
  */
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { getPublicSuffix } from 'tldts';
 import type { ParsedCookie } from '../extract/cookie.js';
 
 export interface StoredCookie {
@@ -94,8 +96,7 @@ function toStoredCookie(cookie: ParsedCookie, requestUrl: URL, now: number): Sto
     const attribute = canonicalDomain(cookie.domain);
     if (attribute === undefined) return undefined;
     // §5.3 step 5: a public suffix is only allowed as the request host itself (then host-only).
-    // Without a suffix list, a single label ("com", "localhost") is treated as one.
-    if (isPublicSuffixLike(attribute)) {
+    if (isPublicSuffix(attribute)) {
       if (attribute !== host) return undefined;
     } else {
       // §5.3 step 6: the host must domain-match the attribute (an IP only matches itself).
@@ -144,8 +145,15 @@ function canonicalDomain(value: string): string | undefined {
   return ascii === '' ? undefined : ascii;
 }
 
-function isPublicSuffixLike(domain: string): boolean {
-  return !domain.includes('.') && !domain.includes(':');
+/**
+ * By the Public Suffix List, private section included (github.io, s3.amazonaws.com: their
+ * customers are separate sites). An unlisted top-level label ("localhost", "internal") counts
+ * as a suffix, as the list's default rule says; an IP address is never one.
+ */
+function isPublicSuffix(domain: string): boolean {
+  if (isIpHost(domain)) return false;
+  // The attribute is already a canonical host name: no URL to extract it from.
+  return getPublicSuffix(domain, { allowPrivateDomains: true, extractHostname: false }) === domain;
 }
 
 /** §5.1.3 */

@@ -6,6 +6,11 @@
  * which compareAndSet re-reads the file, so no process loses another's write. Callers in one
  * process queue in memory first, so only one of them at a time polls a lock file. With an
  * encryption key, each connection's record is sealed (AES-256-GCM, `encryption.ts`).
+ *
+ * Every failure is a StoreError naming the file: file system errors by their errno code and
+ * what to do (`store-fault.ts`), a damaged file or a record that cannot be opened by what is
+ * wrong with it. A missing directory is reported, not created: it usually means a mistyped path
+ * or a volume that is not mounted, and tokens written elsewhere would be lost at the next start.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -13,13 +18,22 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { BigIntStats } from 'node:fs';
 import { StoreError } from '../errors.js';
 import { isSealedRecord, isTokenRecordShape, openEntry, RecordCipher, type EncryptionOptions, type SealedRecord } from './encryption.js';
-import { errorCode, withFileLock } from './file-lock.js';
+import { withFileLock, type FileLockOptions } from './file-lock.js';
 import { KeyedLock } from './keyed-lock.js';
+import { errorCode, positiveMs, storeFault } from './store-fault.js';
 import { assertNextVersion, deepFreeze, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
 
 export interface FileTokenStoreOptions extends EncryptionOptions {
   /** A lock file nobody has touched for this long is broken (its holder hung or vanished). Default 30 000 ms. */
   lockStaleMs?: number;
+  /**
+   * How long a caller waits for a lock file that another holder (another process, or another
+   * FileTokenStore on the same file) keeps fresh, before failing with a StoreError; callers in
+   * one store queue in memory first, unbounded, as with RedisTokenStore. Default 120 000 ms, as
+   * RedisTokenStore's: a refresh under the lock may take a minute (30 s each for the headers and
+   * the body), and a waiter should outlast `lockStaleMs` to see a vanished holder's lock broken.
+   */
+  lockWaitMs?: number;
 }
 
 /** Each connection's entry as the file holds it: the record, or (with a key) its sealed form. */
@@ -31,7 +45,7 @@ const EMPTY: Records = new Map();
 export class FileTokenStore implements TokenStore {
   readonly path: string;
   readonly atRest: { store: string; encrypted: boolean };
-  readonly #staleMs: number;
+  readonly #lockOptions: Omit<FileLockOptions, 'purpose'>;
   readonly #cipher: RecordCipher | undefined;
   /** Records already opened, by their sealed entry (entries are immutable, so this never goes stale). */
   readonly #opened = new WeakMap<SealedRecord, TokenRecord>();
@@ -44,20 +58,34 @@ export class FileTokenStore implements TokenStore {
 
   constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = resolve(path);
-    this.#staleMs = options.lockStaleMs ?? 30_000;
+    this.#lockOptions = {
+      staleMs: positiveMs('FileTokenStore', 'lockStaleMs', options.lockStaleMs, 30_000),
+      waitMs: positiveMs('FileTokenStore', 'lockWaitMs', options.lockWaitMs, 120_000),
+    };
     this.#cipher = RecordCipher.fromOptions(options, `FileTokenStore ${this.path}`);
     this.atRest = { store: 'file', encrypted: this.#cipher !== undefined };
   }
 
   async get(connectionId: string): Promise<TokenRecord | undefined> {
     const entry = (await this.#read()).get(connectionId);
-    if (entry === undefined || !isSealedRecord(entry)) return entry && openEntry(connectionId, entry, this.#cipher);
+    if (entry === undefined) return undefined;
+    if (!isSealedRecord(entry)) return this.#open(connectionId, entry);
     let record = this.#opened.get(entry);
     if (!record) {
-      record = openEntry(connectionId, entry, this.#cipher);
+      record = this.#open(connectionId, entry);
       this.#opened.set(entry, record);
     }
     return record;
+  }
+
+  /** openEntry, whose errors (wrong key, tampered, sealed without a key) name the connection; these add the file. */
+  #open(connectionId: string, entry: TokenRecord | SealedRecord): TokenRecord {
+    try {
+      return openEntry(connectionId, entry, this.#cipher);
+    } catch (error) {
+      if (error instanceof StoreError) throw new StoreError(`${error.message} (in the token store file ${this.path})`);
+      throw error;
+    }
   }
 
   async compareAndSet(connectionId: string, expectedVersion: number, record: TokenRecord): Promise<boolean> {
@@ -87,13 +115,33 @@ export class FileTokenStore implements TokenStore {
   withLock<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
     // Hashed: a connection id may hold any character, a file name may not.
     const digest = createHash('sha256').update(connectionId).digest('hex').slice(0, 16);
-    return this.#connectionLocks.run(connectionId, () => withFileLock(`${this.path}.${digest}.lock`, this.#staleMs, fn));
+    const lock = { ...this.#lockOptions, purpose: `the lock of connection "${connectionId}"` };
+    return this.#connectionLocks.run(connectionId, async () => {
+      await this.#assertNotDirectory();
+      return withFileLock(`${this.path}.${digest}.lock`, lock, fn);
+    });
+  }
+
+  /**
+   * The connection lock files sit beside the store's path and work whatever is there; a
+   * directory in its place would only fail later, at the first read inside fn.
+   */
+  async #assertNotDirectory(): Promise<void> {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(this.path)).isDirectory();
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw storeFault('read the token store file', this.path, error);
+    }
+    // The same message as a read of it would give.
+    if (isDirectory) throw storeFault('read the token store file', this.path, { code: 'EISDIR' });
   }
 
   /** Read-modify-write under the write lock; `change` answers undefined for "nothing to write". */
   #update(change: (records: Records) => Records | undefined): Promise<boolean> {
     return this.#writes.run('', () =>
-      withFileLock(`${this.path}.lock`, this.#staleMs, async () => {
+      withFileLock(`${this.path}.lock`, { ...this.#lockOptions, purpose: 'the write lock of the token store' }, async () => {
         const next = change(await this.#read());
         if (next === undefined) return false;
         await this.#write(next);
@@ -109,17 +157,23 @@ export class FileTokenStore implements TokenStore {
       handle = await open(this.path, 'r');
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return EMPTY;
-      throw new StoreError(`cannot read the token store file ${this.path}: ${errorCode(error)}`);
+      throw storeFault('read the token store file', this.path, error);
     }
+    let signature: string;
+    let text: string;
     try {
       // The signature of what is actually read (the file may have been replaced since the stat).
-      const signature = signatureOf(await handle.stat({ bigint: true }));
-      const records = parseStoreFile(await handle.readFile('utf8'), this.path);
-      this.#snapshot = { signature, records };
-      return records;
+      signature = signatureOf(await handle.stat({ bigint: true }));
+      // Opening a directory succeeds on Linux; reading it is what fails (EISDIR).
+      text = await handle.readFile('utf8');
+    } catch (error) {
+      throw storeFault('read the token store file', this.path, error);
     } finally {
-      await handle.close();
+      await handle.close().catch(() => undefined);
     }
+    const records = parseStoreFile(text, this.path);
+    this.#snapshot = { signature, records };
+    return records;
   }
 
   async #write(records: Records): Promise<void> {
@@ -141,7 +195,7 @@ export class FileTokenStore implements TokenStore {
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
-      throw new StoreError(`cannot write the token store file ${this.path}: ${errorCode(error)}`);
+      throw storeFault('write the token store file', this.path, error);
     }
     await syncDirectory(directory);
   }

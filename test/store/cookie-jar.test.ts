@@ -52,11 +52,66 @@ const vectors: Vector[] = [
     ],
   },
   {
-    name: 'a public-suffix-like single label is ignored',
+    name: 'Domain=com (a public suffix) is ignored',
     set: [['https://api.vendor.com/', 'a=1; Domain=com']],
     expect: [
       ['https://api.vendor.com/', undefined],
       ['https://other.com/', undefined],
+    ],
+  },
+  {
+    name: 'Domain=co.uk (a public suffix) from www.example.co.uk is ignored',
+    set: [['https://www.example.co.uk/', 'a=1; Domain=co.uk', 'b=2; Domain=.CO.UK']],
+    expect: [
+      ['https://www.example.co.uk/', undefined],
+      ['https://other.co.uk/', undefined],
+      ['https://co.uk/', undefined],
+    ],
+  },
+  {
+    name: 'Domain=example.co.uk (below the suffix): the domain and its subdomains',
+    set: [['https://www.example.co.uk/', 'a=1; Domain=example.co.uk']],
+    expect: [
+      ['https://api.example.co.uk/', 'a=1'],
+      ['https://example.co.uk/', 'a=1'],
+      ['https://www.example.co.uk/', 'a=1'],
+      ['https://other.co.uk/', undefined],
+    ],
+  },
+  {
+    name: 'Domain=github.io (a private suffix: every user is a separate site) from foo.github.io is ignored',
+    set: [['https://foo.github.io/', 'a=1; Domain=github.io']],
+    expect: [
+      ['https://foo.github.io/', undefined],
+      ['https://bar.github.io/', undefined],
+    ],
+  },
+  {
+    name: 'Domain=foo.github.io from foo.github.io: the site and its subdomains, not its neighbours',
+    set: [['https://foo.github.io/', 'a=1; Domain=foo.github.io']],
+    expect: [
+      ['https://foo.github.io/', 'a=1'],
+      ['https://api.foo.github.io/', 'a=1'],
+      ['https://bar.github.io/', undefined],
+      ['https://github.io/', undefined],
+    ],
+  },
+  {
+    name: 'Domain=s3.amazonaws.com from a bucket host is ignored',
+    set: [['https://bucket.s3.amazonaws.com/', 'a=1; Domain=s3.amazonaws.com']],
+    expect: [
+      ['https://bucket.s3.amazonaws.com/', undefined],
+      ['https://other.s3.amazonaws.com/', undefined],
+    ],
+  },
+  {
+    name: 'Domain equal to a public suffix that is the request host: host-only (§5.3 step 5)',
+    set: [['https://github.io/', 'a=1; Domain=github.io'], ['https://co.uk/', 'b=2; Domain=co.uk']],
+    expect: [
+      ['https://github.io/', 'a=1'],
+      ['https://foo.github.io/', undefined],
+      ['https://co.uk/', 'b=2'],
+      ['https://example.co.uk/', undefined],
     ],
   },
   {
@@ -272,6 +327,18 @@ describe('cookie jar: data', () => {
   it('ignores names or values with control characters', () => {
     const jar = storeCookies([], [cookie({ value: 'a\nb' }), cookie({ name: 'b\u0001', value: 'x' }), cookie({ name: 'tab', value: 'a\tb' })], new URL('https://h.com/'), T0);
     expect(jar.map((c) => c.name)).toEqual(['tab']);
+  });
+
+  it('a Domain on a public suffix: host-only when it is the request host, else nothing stored', () => {
+    const at = (url: string, domain: string) => storeCookies([], [cookie({ domain })], new URL(url), T0);
+    expect(at('https://github.io/', 'github.io')).toEqual([expect.objectContaining({ domain: 'github.io', hostOnly: true })]);
+    expect(at('https://foo.github.io/', 'github.io')).toEqual([]);
+    expect(at('https://foo.github.io/', 'foo.github.io')).toEqual([expect.objectContaining({ domain: 'foo.github.io', hostOnly: false })]);
+    expect(at('https://www.example.co.uk/', 'example.co.uk')).toEqual([expect.objectContaining({ domain: 'example.co.uk', hostOnly: false })]);
+    // Unlisted top-level labels count as suffixes (the list's default rule); loopback keeps working.
+    expect(at('http://api.internal/', 'internal')).toEqual([]);
+    expect(at('http://localhost/', 'localhost')).toEqual([expect.objectContaining({ domain: 'localhost', hostOnly: true })]);
+    expect(at('http://127.0.0.1/', '127.0.0.1')).toEqual([expect.objectContaining({ domain: '127.0.0.1', hostOnly: false })]);
   });
 
   it('stores IDN domains in ASCII so they match URL hostnames', () => {

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, StoreError } from '../../sdk/errors.js';
 import { FileTokenStore } from '../../sdk/store/file-token-store.js';
 import type { TokenRecord } from '../../sdk/store/token-store.js';
+import { connectionLockPath } from './fixtures/lock-paths.js';
+import { runWorker as runWorkerScript } from './fixtures/run-worker.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/file-store-worker.ts', import.meta.url));
 const CANARY = 'SECRET-canary-access-token-7f3a';
@@ -28,17 +30,7 @@ function record(version: number, overrides: Partial<TokenRecord> = {}): TokenRec
   return { version, accessToken: CANARY, refreshToken: `${CANARY}-rt`, cookies: [], extras: {}, ...overrides };
 }
 
-/** Runs the worker script in its own process; resolves with its stdout once it exits with 0. */
-function runWorker(args: string[], options: { uid?: number; gid?: number } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, args, { execArgv: ['--import', 'tsx'], stdio: 'pipe', ...options });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker exited with ${code}: ${err}`))));
-  });
-}
+const runWorker = (args: string[], options: { uid?: number; gid?: number } = {}) => runWorkerScript(WORKER, args, options);
 
 async function storeError(promise: Promise<unknown>): Promise<StoreError> {
   const error = await promise.then(
@@ -244,5 +236,67 @@ describe('FileTokenStore: lock files', () => {
     await expect(store.withLock('b', async () => 'b ran')).resolves.toBe('b ran');
     release();
     await held;
+  });
+
+  it('a holder that keeps its lock fresh: a waiter fails after lockWaitMs with a StoreError; once released, the lock is taken', async () => {
+    const path = freshPath();
+    const owner = new FileTokenStore(path);
+    let release!: () => void;
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const held = owner.withLock('c1', () => {
+      entered();
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    await inside;
+    const lock = connectionLockPath(path, 'c1');
+    const { acquiredAt } = JSON.parse(await readFile(lock, 'utf8')) as { acquiredAt: number };
+    try {
+      // Another instance: its in-memory queue is its own, so it waits on the lock file.
+      const waiter = new FileTokenStore(path, { lockWaitMs: 300 });
+      let ran = false;
+      const started = Date.now();
+      const error = await storeError(waiter.withLock('c1', async () => void (ran = true)));
+      expect(ran).toBe(false);
+      expect(error.message).toBe(
+        `waited 300 ms for the lock file ${lock} (the lock of connection "c1"): ` +
+          `another holder (pid ${process.pid} on ${hostname()}, since ${new Date(acquiredAt).toISOString()}) kept it and keeps it fresh; ` +
+          'if that process is stuck, stop it (its lock is then broken), or raise lockWaitMs',
+      );
+      // It gave up, eventually: no upper bound tighter than a loaded machine can keep.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      release();
+      await held;
+    }
+    await expect(new FileTokenStore(path, { lockWaitMs: 300 }).withLock('c1', async () => 'ran')).resolves.toBe('ran');
+    expect(await leftovers(path)).toEqual([]);
+  });
+
+  it('a fresh write lock of another live process: compareAndSet fails after lockWaitMs, then succeeds once it is gone', async () => {
+    const path = freshPath();
+    const lock = `${path}.lock`;
+    const acquiredAt = Date.UTC(2030, 0, 1, 12);
+    const content = JSON.stringify({ pid: process.ppid, host: hostname(), acquiredAt, token: 'someone-else' });
+    await writeFile(lock, content);
+    const store = new FileTokenStore(path, { lockWaitMs: 300 });
+    const error = await storeError(store.compareAndSet('c1', 0, record(1)));
+    expect(error.message).toBe(
+      `waited 300 ms for the lock file ${lock} (the write lock of the token store): ` +
+        `another holder (pid ${process.ppid} on ${hostname()}, since 2030-01-01T12:00:00.000Z) kept it and keeps it fresh; ` +
+        'if that process is stuck, stop it (its lock is then broken), or raise lockWaitMs',
+    );
+    // Left to its holder: not broken, not rewritten.
+    expect(await readFile(lock, 'utf8')).toBe(content);
+    await unlink(lock);
+    expect(await store.compareAndSet('c1', 0, record(1))).toBe(true);
+    expect(await store.get('c1')).toEqual(record(1));
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('lockWaitMs %s → StoreError at construction', (lockWaitMs) => {
+    expect(() => new FileTokenStore(freshPath(), { lockWaitMs })).toThrow(
+      new StoreError('FileTokenStore: lockWaitMs must be a positive number of milliseconds'),
+    );
   });
 });
