@@ -43,6 +43,8 @@ export function benchManifest(url: string): Record<string, unknown> {
       token_url: `${url}/token`,
       client_id: 'bench-client',
       client_secret: '{{ credentials.client_secret }}',
+      // The bench server is plain http on loopback.
+      allow_insecure_http: true,
     },
     actions: {
       'list-items': {

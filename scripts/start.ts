@@ -156,6 +156,8 @@ async function docuwareOAuth(): Promise<void> {
       clock,
       onEvent: tracer(scope),
       allowPrivateNetwork: true,
+      // The sandbox's identity service is plain http on loopback; a real DocuWare host is https.
+      allowInsecureHttp: true,
     });
     await call(scope, connection, 'list-organizations');
     advance(scope, 3600);

@@ -20,6 +20,8 @@ export interface AuthContext {
   readonly scope: Readonly<TemplateScope>;
   readonly timeouts: { connectMs: number; headersMs: number; bodyMs: number };
   readonly maxResponseBytes: number;
+  /** The host allowed the standard OAuth grants to use plain-http token URLs (ConnectOptions.allowInsecureHttp). */
+  readonly allowInsecureHttp: boolean;
   now(): number;
   emit(event: AuthEvent): void;
 }

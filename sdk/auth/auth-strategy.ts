@@ -40,11 +40,23 @@ export interface AuthorizationRequest {
   codeVerifier?: string;
 }
 
+/** What the manifest says the authorization callback must carry (RFC 9207). */
+export interface CallbackRules {
+  /** The auth block's pointer, for messages. */
+  pointer: string;
+  /** The rendered issuer identifier; undefined when the manifest declares none. */
+  issuer?: string;
+  /** authorization_response_iss_parameter_supported: a callback without `iss` is refused. */
+  issRequired: boolean;
+}
+
 /** The user-facing half of the authorization code grant. */
 export interface AuthorizationCodeFlow {
   /** A fresh state (and PKCE verifier) and the URL to send the user to. */
   start(scope: TemplateScope): AuthorizationRequest;
   exchange(ctx: AuthContext, code: string, codeVerifier: string | undefined): Promise<TokenResult>;
+  /** What the callback must carry besides code and state. */
+  callbackRules(scope: TemplateScope): CallbackRules;
 }
 
 export interface AuthStrategy {

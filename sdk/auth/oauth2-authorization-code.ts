@@ -2,13 +2,15 @@
  * OAuth 2.0 authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636 S256) and `state`:
  * the connection builds the URL the host sends its user to, then exchanges the code from the
  * callback. Renewal uses the refresh token; without one the user must authorize again.
+ * The flow also says what its callback must carry (RFC 9207 `iss`), for the connection's
+ * callback reader (authorization-callback.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthOAuth2AuthorizationCode } from '../manifest/types.gen.js';
 import { AuthError } from '../errors.js';
 import { compileOptionalTemplate, compileTemplate } from '../template/liquid.js';
 import { compileTemplateMap } from '../template/template-map.js';
-import type { AuthStrategy } from './auth-strategy.js';
+import type { AuthorizationCodeFlow, AuthStrategy } from './auth-strategy.js';
 import { compileOAuthGrant, grantStrategy } from './oauth2-grant.js';
 
 export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode, pointer = '/auth'): AuthStrategy {
@@ -19,6 +21,37 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
   const scopeTemplate = compileOptionalTemplate(spec.scope, `${pointer}/scope`);
   const extraParams = compileTemplateMap(spec.authorization_params, `${pointer}/authorization_params`);
   const pkce = spec.pkce ?? true;
+  const issuer = compileOptionalTemplate(spec.issuer, `${pointer}/issuer`);
+  const issRequired = spec.authorization_response_iss_parameter_supported === true;
+  const flow: AuthorizationCodeFlow = {
+    callbackRules: (scope) => ({ pointer, issuer: issuer?.render(scope) || undefined, issRequired }),
+    start(scope) {
+      const state = randomBytes(32).toString('base64url');
+      const url = new URL(authorizationUrl.render(scope));
+      url.searchParams.set('response_type', 'code');
+      url.searchParams.set('client_id', clientId.render(scope));
+      url.searchParams.set('redirect_uri', redirectUri.render(scope));
+      const scopes = scopeTemplate?.render(scope);
+      if (scopes) url.searchParams.set('scope', scopes);
+      url.searchParams.set('state', state);
+      for (const [name, template] of extraParams) url.searchParams.set(name, template.render(scope));
+      if (!pkce) return { url: url.toString(), state };
+      const codeVerifier = randomBytes(48).toString('base64url');
+      url.searchParams.set('code_challenge', createHash('sha256').update(codeVerifier).digest('base64url'));
+      url.searchParams.set('code_challenge_method', 'S256');
+      return { url: url.toString(), state, codeVerifier };
+    },
+    exchange(ctx, code, codeVerifier) {
+      const params: Record<string, string> = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri.render(ctx.scope),
+      };
+      if (codeVerifier) params.code_verifier = codeVerifier;
+      ctx.redactor.add(code);
+      return grant.request(ctx, params);
+    },
+  };
   return grantStrategy(
     'oauth2_authorization_code',
     spec,
@@ -30,33 +63,6 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
         Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),
       refresh: (ctx, record) => grant.refresh(ctx, record),
     },
-    {
-      start(scope) {
-        const state = randomBytes(32).toString('base64url');
-        const url = new URL(authorizationUrl.render(scope));
-        url.searchParams.set('response_type', 'code');
-        url.searchParams.set('client_id', clientId.render(scope));
-        url.searchParams.set('redirect_uri', redirectUri.render(scope));
-        const scopes = scopeTemplate?.render(scope);
-        if (scopes) url.searchParams.set('scope', scopes);
-        url.searchParams.set('state', state);
-        for (const [name, template] of extraParams) url.searchParams.set(name, template.render(scope));
-        if (!pkce) return { url: url.toString(), state };
-        const codeVerifier = randomBytes(48).toString('base64url');
-        url.searchParams.set('code_challenge', createHash('sha256').update(codeVerifier).digest('base64url'));
-        url.searchParams.set('code_challenge_method', 'S256');
-        return { url: url.toString(), state, codeVerifier };
-      },
-      exchange(ctx, code, codeVerifier) {
-        const params: Record<string, string> = {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: redirectUri.render(ctx.scope),
-        };
-        if (codeVerifier) params.code_verifier = codeVerifier;
-        ctx.redactor.add(code);
-        return grant.request(ctx, params);
-      },
-    },
+    flow,
   );
 }

@@ -1,11 +1,15 @@
 /**
  * The form-encoded token request the standard OAuth 2.0 grants share (RFC 6749 §4, §6):
  * client authentication (§2.3.1), scope, extra parameters, and the standard response fields.
+ * It also holds the rules oauth4webapi enforces that fit real providers: token and revocation
+ * endpoints over https only (unless opted in for a local server), and a token_type that matches
+ * the scheme the connection sends the token with.
  */
-import type { ClientAuthentication, TokenExpiry, TokenResponsePaths } from '../manifest/types.gen.js';
-import { compileOptionalTemplate, compileTemplate, type TemplateScope } from '../template/liquid.js';
+import type { ClientAuthentication, TokenExpiry, TokenPlacement, TokenResponsePaths } from '../manifest/types.gen.js';
+import { show } from '../manifest/message-text.js';
+import { compileOptionalTemplate, compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
-import { AuthError } from '../errors.js';
+import { AuthError, RequestRefusedError, TokenResponseError } from '../errors.js';
 import { parseJsonSafely } from '../extract/json-body.js';
 import type { AuthContext } from './auth-context.js';
 import type { AuthorizationCodeFlow, AuthStrategy, TokenSource } from './auth-strategy.js';
@@ -25,6 +29,9 @@ export interface OAuthGrantSpec {
   token_response?: TokenResponsePaths;
   expiry?: TokenExpiry;
   extras?: Record<string, string | undefined>;
+  /** Where the token goes on action requests: it decides which token_type is acceptable. */
+  apply?: TokenPlacement;
+  allow_insecure_http?: boolean;
 }
 
 export interface OAuthGrant {
@@ -60,11 +67,9 @@ export function grantStrategy(
 
 export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthGrant {
   const url = compileTemplate(spec.token_url, `${pointer}/token_url`);
-  const clientId = compileOptionalTemplate(spec.client_id, `${pointer}/client_id`);
-  const clientSecret = compileOptionalTemplate(spec.client_secret, `${pointer}/client_secret`);
   const scopeTemplate = compileOptionalTemplate(spec.scope, `${pointer}/scope`);
   const params: TemplateMap = compileTemplateMap(spec.params, `${pointer}/params`);
-  const clientAuth = spec.client_auth ?? 'post';
+  const client = compileClientAuthentication(spec, pointer);
   const expiry = compileExpiryPolicy(spec.expiry);
   const response: TokenResponseSpec = compileResponseSpec({
     bodyPath: spec.token_response?.access_token_path ?? '$.access_token',
@@ -74,70 +79,152 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
     requireTokenType: true,
     pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
   });
-  const basicHeader = (scope: TemplateScope): string | undefined => {
-    if (clientAuth !== 'basic' || !clientId) return undefined;
-    // RFC 6749 §2.3.1: form-encode id and secret before Base64.
-    const pair = `${formEncode(clientId.render(scope))}:${formEncode(clientSecret?.render(scope) ?? '')}`;
-    return Buffer.from(pair, 'utf8').toString('base64');
-  };
-  /** The client's authentication (RFC 6749 §2.3.1) added to a form, and the headers it needs. */
-  const authenticate = (form: URLSearchParams, scope: TemplateScope): Record<string, string> => {
-    if (clientId && clientAuth !== 'basic') form.set('client_id', clientId.render(scope));
-    if (clientSecret && clientAuth === 'post') form.set('client_secret', clientSecret.render(scope));
-    const basic = basicHeader(scope);
-    return { accept: 'application/json', ...(basic ? { authorization: `Basic ${basic}` } : {}) };
-  };
+  const requireTls = compileTlsRule(spec.allow_insecure_http === true, pointer);
+  const checkTokenType = compileTokenTypeCheck(spec.apply, pointer);
   const revocationUrl = compileOptionalTemplate(spec.revocation_url, `${pointer}/revocation_url`);
   return {
     expiry,
-    derivedSecrets: (scope) => [basicHeader(scope)].filter((value): value is string => value !== undefined),
-    request(ctx, grant, options = {}) {
+    derivedSecrets: client.derivedSecrets,
+    async request(ctx, grant, options = {}) {
       const scope = options.scope ?? ctx.scope;
+      requireTls(ctx, url.render(scope), `${pointer}/token_url`);
       const form = new URLSearchParams(grant);
       if (options.withScope && scopeTemplate) {
         const value = scopeTemplate.render(scope);
         if (value !== '') form.set('scope', value);
       }
       for (const [name, template] of params) form.set(name, template.render(scope));
-      const headers = authenticate(form, scope);
+      const headers = client.authenticate(form, scope);
       const body = form.toString();
-      return requestToken(
+      const result = await requestToken(
         ctx,
         { method: 'POST', url, headers: [], body: () => body, contentType: 'application/x-www-form-urlencoded', pointer: `${pointer}/token_url` },
         response,
         scope,
         { headers },
       );
+      checkTokenType(result.tokenType);
+      return result;
     },
     refresh(ctx, record) {
       return this.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' });
     },
-    revoke: revocationUrl
-      ? async (ctx, record) => {
-          const token = record.refreshToken ?? record.accessToken;
-          if (token === undefined) return 'revoked';
-          const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
-          const headers = { ...ctx.sharedHeaders, ...authenticate(form, ctx.scope), 'content-type': 'application/x-www-form-urlencoded' };
-          const answer = await ctx.http.send({
-            method: 'POST',
-            url: new URL(revocationUrl.render(ctx.scope)),
-            headers,
-            body: form.toString(),
-            maxRedirects: 0,
-            responseType: 'buffer',
-            timeouts: ctx.timeouts,
-            maxResponseBytes: ctx.maxResponseBytes,
-          });
-          // RFC 7009 §2.2: 200 also for a token the server no longer knows; 503 means try again later.
-          if (answer.status === 200) return 'revoked';
-          if (answer.status === 503) return 'retry_later';
-          const error = oauthErrorOf(answer.body);
-          throw new AuthError(
-            `the revocation endpoint (${pointer}/revocation_url) refused the request (${error ?? `status ${answer.status}`}): check the client credentials`,
-            { status: answer.status, oauthError: error },
-          );
-        }
-      : undefined,
+    revoke: revocationUrl ? compileRevocation(revocationUrl, pointer, client, requireTls) : undefined,
+  };
+}
+
+interface ClientAuthenticator {
+  /** Adds the client's authentication (RFC 6749 §2.3.1) to a form; returns the headers it needs. */
+  authenticate(form: URLSearchParams, scope: TemplateScope): Record<string, string>;
+  derivedSecrets(scope: TemplateScope): string[];
+}
+
+function compileClientAuthentication(spec: OAuthGrantSpec, pointer: string): ClientAuthenticator {
+  const clientId = compileOptionalTemplate(spec.client_id, `${pointer}/client_id`);
+  const clientSecret = compileOptionalTemplate(spec.client_secret, `${pointer}/client_secret`);
+  const clientAuth = spec.client_auth ?? 'post';
+  const basicHeader = (scope: TemplateScope): string | undefined => {
+    if (clientAuth !== 'basic' || !clientId) return undefined;
+    // RFC 6749 §2.3.1: form-encode id and secret before Base64.
+    const pair = `${formEncode(clientId.render(scope))}:${formEncode(clientSecret?.render(scope) ?? '')}`;
+    return Buffer.from(pair, 'utf8').toString('base64');
+  };
+  return {
+    authenticate(form, scope) {
+      if (clientId && clientAuth !== 'basic') form.set('client_id', clientId.render(scope));
+      if (clientSecret && clientAuth === 'post') form.set('client_secret', clientSecret.render(scope));
+      const basic = basicHeader(scope);
+      return { accept: 'application/json', ...(basic ? { authorization: `Basic ${basic}` } : {}) };
+    },
+    derivedSecrets: (scope) => [basicHeader(scope)].filter((value): value is string => value !== undefined),
+  };
+}
+
+type TlsRule = (ctx: AuthContext, target: string, field: string) => void;
+
+/**
+ * RFC 6749 §2.3.1 and §3.2: the token and revocation endpoints receive client secrets, codes and
+ * refresh tokens, so they are reached over TLS. Plain http is for local test servers, and only
+ * when the host (connect's allowInsecureHttp) or the manifest (allow_insecure_http, which the
+ * validator warns about) says so. Checked before anything is sent.
+ */
+function compileTlsRule(manifestOptIn: boolean, pointer: string): TlsRule {
+  if (manifestOptIn) return () => undefined;
+  return (ctx, target, field) => {
+    if (ctx.allowInsecureHttp) return;
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return; // not a URL at all: the request itself reports that
+    }
+    if (url.protocol !== 'http:') return;
+    throw new RequestRefusedError(
+      `${field} is a plain http URL (${url.origin}): the standard OAuth grants send client secrets, codes and tokens only over https. ` +
+        `Use an https URL; for a local test server only, set "allow_insecure_http": true in ${pointer} or pass allowInsecureHttp: true to connect() (connector CLI: --allow-insecure-http).`,
+    );
+  };
+}
+
+/** An Authorization header template that is a literal scheme word followed by the access token itself. */
+const SCHEME_THEN_TOKEN = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +\{\{-?\s*auth\.access_token\s*-?\}\}$/;
+
+/**
+ * The scheme `apply` sends the access token with, when the manifest shows it: `Bearer` when apply
+ * is not set (its default header), the scheme word of a custom Authorization header that sends
+ * the token as it is. Anything else (a query parameter, another header, a filter on the token,
+ * `{{ auth.token_type }}`) cannot be compared: undefined.
+ */
+function appliedScheme(apply: TokenPlacement | undefined): string | undefined {
+  if (apply === undefined) return 'Bearer';
+  const header = Object.entries(apply.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  return header === undefined ? undefined : SCHEME_THEN_TOKEN.exec(header.trim())?.[1];
+}
+
+/**
+ * RFC 6749 §7.1: a client must not use a token whose type it does not understand. A token_type
+ * (case-insensitive, §5.1) other than the scheme `apply` sends ("mac", "DPoP" sent as Bearer) is
+ * refused; when the scheme cannot be known from the manifest, any type is accepted.
+ */
+function compileTokenTypeCheck(apply: TokenPlacement | undefined, pointer: string): (tokenType: string | undefined) => void {
+  const scheme = appliedScheme(apply);
+  if (scheme === undefined) return () => undefined;
+  const how = apply === undefined ? `the default "Authorization: Bearer" header (${pointer}/apply is not set)` : `the Authorization header of ${pointer}/apply`;
+  return (tokenType) => {
+    if (tokenType === undefined || tokenType.toLowerCase() === scheme.toLowerCase()) return;
+    throw new TokenResponseError(
+      `the token endpoint (${pointer}/token_url) issued a token of type ${show(tokenType)}, but this connection would send it as "${scheme}" with ${how}: check ${pointer}/apply`,
+    );
+  };
+}
+
+/** RFC 7009 revocation of the record's refresh token (else its access token) with the client's authentication. */
+function compileRevocation(url: CompiledTemplate, pointer: string, client: ClientAuthenticator, requireTls: TlsRule): NonNullable<TokenSource['revoke']> {
+  return async (ctx, record) => {
+    const token = record.refreshToken ?? record.accessToken;
+    if (token === undefined) return 'revoked';
+    const target = url.render(ctx.scope);
+    requireTls(ctx, target, `${pointer}/revocation_url`);
+    const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
+    const headers = { ...ctx.sharedHeaders, ...client.authenticate(form, ctx.scope), 'content-type': 'application/x-www-form-urlencoded' };
+    const answer = await ctx.http.send({
+      method: 'POST',
+      url: new URL(target),
+      headers,
+      body: form.toString(),
+      maxRedirects: 0,
+      responseType: 'buffer',
+      timeouts: ctx.timeouts,
+      maxResponseBytes: ctx.maxResponseBytes,
+    });
+    // RFC 7009 §2.2: 200 also for a token the server no longer knows; 503 means try again later.
+    if (answer.status === 200) return 'revoked';
+    if (answer.status === 503) return 'retry_later';
+    const error = oauthErrorOf(answer.body);
+    throw new AuthError(
+      `the revocation endpoint (${pointer}/revocation_url) refused the request (${error ?? `status ${answer.status}`}): check the client credentials`,
+      { status: answer.status, oauthError: error },
+    );
   };
 }
 

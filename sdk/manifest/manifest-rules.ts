@@ -9,7 +9,7 @@ import { connectorSchema, describeProperty, type Schema } from './connector-sche
 import { suggest } from './did-you-mean.js';
 import { error, warning, type Finding } from './finding.js';
 import { isRecord } from './json-value.js';
-import { escapePointerToken } from './locate.js';
+import { escapePointerToken } from '../json-pointer.js';
 import { show } from './message-text.js';
 import type { SchemaCheck } from './schema-validator.js';
 import { checkTemplateFields } from './template-fields.js';
@@ -40,6 +40,10 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
 function checkAuth(auth: Schema, out: Finding[]): void {
   if (auth.type === 'oauth2_password') {
     out.push(warning('/auth/type', 'the oauth2_password grant is discouraged by RFC 9700 §2.4 (it still works)', 'prefer oauth2_authorization_code, or oauth2_client_credentials for machine access, when the API offers them'));
+  }
+  if (auth.allow_insecure_http === true) {
+    // The opt-in ships with the manifest to every host: say so loudly wherever it is validated.
+    out.push(warning('/auth/allow_insecure_http', 'allow_insecure_http sends client secrets, codes and tokens to plain-http token endpoints', 'keep it for local test servers; for those, prefer the host\'s connect({ allowInsecureHttp: true }) or --allow-insecure-http and leave the manifest without it'));
   }
   if (auth.type !== 'refreshable_token') return;
   if (!TOKEN_SOURCES.some((f) => isSet(auth[f]))) {

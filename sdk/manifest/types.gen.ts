@@ -40,12 +40,32 @@ export type JSONPath = string;
  */
 export type TokenRequestHeaders = RequestHeaders | string | null;
 /**
+ * HTTP statuses of the login or token request that mean the provider refused the user's credentials (not a broken request): only these mark the connection as needing re-authorization (ReauthorizationRequired). An answer with an OAuth error code is judged by that code (invalid_grant, invalid_client, unauthorized_client and access_denied are refusals). Any other 4xx is a configuration error naming the request's fields, and 5xx, 429 and malformed answers are transient. Default [401, 403]; add 400 for APIs that answer a wrong password with 400.
+ *
+ * @minItems 1
+ * @maxItems 3
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "refusal_statuses".
+ */
+export type StatusesThatMeanTheCredentialsWereRefused =
+  | [400 | 401 | 403]
+  | [400 | 401 | 403, 400 | 401 | 403]
+  | [400 | 401 | 403, 400 | 401 | 403, 400 | 401 | 403];
+/**
  * How the client id and secret reach the token endpoint (RFC 6749 §2.3.1): `basic` (Authorization header, form-encoded values), `post` (body parameters) or `none` (client_id only, public clients).
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "client_auth".
  */
 export type ClientAuthentication = 'basic' | 'post' | 'none';
+/**
+ * For local test servers only: lets this grant send its token, refresh and revocation requests (which carry the client secret, codes and refresh tokens) to an `http:` URL. Without it, and unless the host passes `allowInsecureHttp: true` to connect() (CLI: `--allow-insecure-http`), such a request is refused before it is sent. The validator warns when it is set.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "allow_insecure_http".
+ */
+export type AllowAPlainHttpTokenEndpoint = boolean;
 /**
  * How to fetch the next page, discriminated by `type`.
  *
@@ -651,6 +671,7 @@ export interface AuthRefreshableToken {
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
+  refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
 }
 /**
  * Header name → Liquid template of its value. A header whose value renders empty is not sent.
@@ -746,6 +767,7 @@ export interface AuthOAuth2Password {
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
+  allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
 }
 /**
  * Further form parameters of the token request: name → Liquid template. Scope: credentials, env.
@@ -804,6 +826,7 @@ export interface AuthOAuth2ClientCredentials {
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
+  allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
 }
 /**
  * OAuth 2.0 authorization code grant with PKCE (S256) and state (RFC 6749 §4.1, RFC 7636): the host sends the user to authorization_url, then completes with the callback; refresh tokens renew the access token.
@@ -846,6 +869,14 @@ export interface AuthOAuth2AuthorizationCode {
    */
   scope?: string;
   /**
+   * Liquid template of the authorization server's issuer identifier (RFC 8414 `issuer`, as its /.well-known/oauth-authorization-server or openid-configuration metadata gives it). When set, an `iss` parameter on the authorization callback must equal it exactly, else the callback is refused before the code is exchanged (RFC 9207 mix-up protection). Scope: credentials, env.
+   */
+  issuer?: string;
+  /**
+   * The authorization server's metadata says `authorization_response_iss_parameter_supported: true` (RFC 9207 §3, RFC 8414): it adds `iss` to every authorization response, so a callback without it is refused as a possible mix-up. Needs issuer.
+   */
+  authorization_response_iss_parameter_supported?: boolean;
+  /**
    * Use PKCE with S256 (RFC 7636). Turn off only for servers that reject it.
    */
   pkce?: boolean;
@@ -856,6 +887,7 @@ export interface AuthOAuth2AuthorizationCode {
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
+  allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
 }
 /**
  * A token request that fits no standard grant: your URL, headers and JSON (or form) body.
@@ -892,6 +924,7 @@ export interface AuthOAuth2CustomToken {
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
+  refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
 }
 /**
  * JWT bearer grant (RFC 7523), service-account style: an RS256 assertion signed with the private key is exchanged for an access token.
@@ -946,6 +979,7 @@ export interface AuthJwtBearer {
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
+  allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
 }
 /**
  * A client certificate presented on every TLS connection of the connection (mutual TLS). Combines with any auth type. Values are Liquid templates rendering PEM text. Scope: credentials, env.
@@ -1318,6 +1352,8 @@ export interface TestStep {
     | 'CONNECTOR_INPUT_INVALID'
     | 'CONNECTOR_TEMPLATE_FAILED'
     | 'CONNECTOR_AUTH_FAILED'
+    | 'CONNECTOR_CREDENTIALS_REFUSED'
+    | 'CONNECTOR_CONFIGURATION_INVALID'
     | 'CONNECTOR_TOKEN_RESPONSE_INVALID'
     | 'CONNECTOR_REAUTHORIZATION_REQUIRED'
     | 'CONNECTOR_HTTP_STATUS'

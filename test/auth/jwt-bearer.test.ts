@@ -78,6 +78,7 @@ async function setup(options: { privateKey?: string; auth?: Partial<AuthJwtBeare
     clock: hostClock,
     onEvent: log.listener,
     allowPrivateNetwork: true,
+    allowInsecureHttp: true,
   });
   return { connection, log, store };
 }

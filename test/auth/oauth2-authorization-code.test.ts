@@ -2,7 +2,9 @@
  * OAuth 2.0 authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636 S256) and state,
  * driven headlessly: the test follows the authorization server's redirect with fetch (no
  * browser) and hands the callback URL to completeAuthorization. The server binds each code to
- * its challenge, client and redirect URI and verifies the code_verifier. Exact request counts.
+ * its challenge, client and redirect URI and verifies the code_verifier; it can add RFC 9207
+ * `iss` to its redirects. A refused callback is refused before its state is spent, so the genuine
+ * one still completes. Exact request counts.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import {
   type Connection,
   type Connector,
   type TokenStore,
+  validateManifest,
 } from '../../sdk/index.js';
 import type { AuthOAuth2AuthorizationCode, ConnectorManifest } from '../../sdk/manifest/types.gen.js';
 import { startOAuthServer, type OAuthServer } from '../helpers/oauth-server.js';
@@ -49,8 +52,8 @@ function codeAuth(overrides: Partial<AuthOAuth2AuthorizationCode> = {}): AuthOAu
   };
 }
 
-function manifest(): ConnectorManifest {
-  return authManifest(server.url, codeAuth(), credentialFields(['client_id', 'client_secret'], ['client_secret']), {
+function manifest(overrides: Partial<AuthOAuth2AuthorizationCode> = {}): ConnectorManifest {
+  return authManifest(server.url, codeAuth(overrides), credentialFields(['client_id', 'client_secret'], ['client_secret']), {
     environments: {
       // The dev app's credential set: a different schema, so live credentials cannot slip into dev.
       dev: {
@@ -67,8 +70,8 @@ function manifest(): ConnectorManifest {
   });
 }
 
-async function load(): Promise<Connector> {
-  const connector = await loadConnector(manifest());
+async function load(overrides: Partial<AuthOAuth2AuthorizationCode> = {}): Promise<Connector> {
+  const connector = await loadConnector(manifest(overrides));
   connectors.push(connector);
   return connector;
 }
@@ -84,6 +87,7 @@ function connect(connector: Connector, options: { store?: TokenStore; environmen
     clock,
     onEvent: log.listener,
     allowPrivateNetwork: true,
+    allowInsecureHttp: true,
   });
   return { connection, log };
 }
@@ -246,6 +250,78 @@ describe('the headless flow', () => {
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).toContain('longer than 10 minutes');
     expect(server.tokenRequestCount()).toBe(0);
+  });
+});
+
+describe('RFC 9207 iss on the callback (mix-up protection)', () => {
+  const advertised = () => ({ issuer: server.url, authorization_response_iss_parameter_supported: true });
+
+  it('the issuer\'s own iss is accepted: one token request, the token works', async () => {
+    server.options.issuer = server.url;
+    const { connection } = connect(await load(advertised()));
+    const callback = await authorize(connection);
+    expect(new URL(callback).searchParams.get('iss')).toBe(server.url);
+    expect(server.tokenRequestCount()).toBe(1);
+    expect((await connection.execute('whoami')).status).toBe(200);
+    expect(server.tokenRequestCount()).toBe(1);
+  });
+
+  it('another issuer\'s iss: refused before any token request; the state is not spent, so the genuine callback completes', async () => {
+    server.options.issuer = 'https://attacker.example';
+    const { connection } = connect(await load(advertised()));
+    const callback = await userAgent(await connection.authorizationUrl());
+    const error = await rejection(connection.completeAuthorization(callback));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ code: 'CONNECTOR_AUTH_FAILED' });
+    expect(error.message).toContain('mix-up protection (RFC 9207) refused the authorization callback');
+    expect(error.message).toContain('"https://attacker.example"');
+    expect(error.message).toContain('/auth/issuer');
+    expect(server.tokenRequestCount()).toBe(0);
+    const genuine = new URL(callback);
+    genuine.searchParams.set('iss', server.url);
+    await connection.completeAuthorization(genuine);
+    expect(server.tokenRequestCount()).toBe(1);
+  });
+
+  it('no iss although the manifest says the server always sends it: refused, no token request', async () => {
+    const { connection } = connect(await load(advertised()));
+    const callback = await userAgent(await connection.authorizationUrl());
+    expect(new URL(callback).searchParams.has('iss')).toBe(false);
+    const error = await rejection(connection.completeAuthorization(callback));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toContain('carries no "iss"');
+    expect(error.message).toContain('/auth/authorization_response_iss_parameter_supported');
+    expect(server.tokenRequestCount()).toBe(0);
+  });
+
+  it('an iss while the manifest declares no issuer is ignored: one token request', async () => {
+    server.options.issuer = 'https://some-issuer.example';
+    const { connection } = connect(await load());
+    await authorize(connection);
+    expect(server.tokenRequestCount()).toBe(1);
+  });
+
+  it('the validator wants the issuer whenever the iss parameter is said to be supported', async () => {
+    const { valid, diagnostics } = validateManifest(manifest({ authorization_response_iss_parameter_supported: true }));
+    expect(valid).toBe(false);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', pointer: '/auth', message: expect.stringContaining('issuer') }));
+    expect(validateManifest(manifest(advertised())).valid).toBe(true);
+  });
+});
+
+describe('repeated callback parameters (RFC 6749 §3.1)', () => {
+  it.each(['code', 'state', 'iss', 'error'])('"%s" twice: refused naming it, no token request; the genuine callback completes', async (name) => {
+    const { connection } = connect(await load());
+    const callback = await userAgent(await connection.authorizationUrl());
+    const doubled = new URL(callback);
+    if (!doubled.searchParams.has(name)) doubled.searchParams.append(name, 'first');
+    doubled.searchParams.append(name, 'second');
+    const error = await rejection(connection.completeAuthorization(doubled));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toContain(`carries "${name}" more than once`);
+    expect(server.tokenRequestCount()).toBe(0);
+    await connection.completeAuthorization(callback);
+    expect(server.tokenRequestCount()).toBe(1);
   });
 });
 

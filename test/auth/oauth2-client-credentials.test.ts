@@ -49,6 +49,7 @@ async function setup(
     clock,
     onEvent: log.listener,
     allowPrivateNetwork: true,
+    allowInsecureHttp: true,
   });
   return { connection, log };
 }
@@ -115,6 +116,7 @@ describe('client authentication', () => {
       clock,
       onEvent: log.listener,
       allowPrivateNetwork: true,
+      allowInsecureHttp: true,
     });
     const error = await rejection(connection.execute('whoami'));
     expect(error).toBeInstanceOf(ReauthorizationRequired);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { OAuth2Server, type MutableResponse, type TokenRequestIncomingMessage } from 'oauth2-mock-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthError, loadConnector, MemoryTokenStore, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
+import { ConfigurationError, loadConnector, MemoryTokenStore, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
 import type { Authentication } from '../../sdk/manifest/types.gen.js';
 import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy.js';
 import { startJwksApi, type JwksApi } from '../helpers/jwks-api.js';
@@ -102,6 +102,7 @@ async function connect(auth: Authentication, credentials: Record<string, string>
     clock,
     onEvent: log.listener,
     allowPrivateNetwork: true,
+    allowInsecureHttp: true,
   });
   return { connection, log };
 }
@@ -224,7 +225,9 @@ describe('authorization code with PKCE, headless', () => {
     injected.searchParams.set('code', attackerCallback.searchParams.get('code') ?? '');
     injected.searchParams.set('state', victim.searchParams.get('state') ?? '');
     const error = await rejection(connection.completeAuthorization(injected));
-    expect(error).toBeInstanceOf(AuthError);
+    // The mock answers invalid_request (RFC 7636 §4.6 says invalid_grant): a malformed request to us,
+    // so a ConfigurationError — either way the injected code is not exchanged and nothing is stored.
+    expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain('code_verifier provided does not match code_challenge');
     expect(proxy.counts['/token']).toBe(1);
     expect(grants).toEqual({});

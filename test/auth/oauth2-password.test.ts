@@ -62,6 +62,7 @@ async function setup(options: OAuthServerOptions = {}, overrides: Partial<AuthOA
     clock,
     onEvent: log.listener,
     allowPrivateNetwork: true,
+    allowInsecureHttp: true,
   });
   return { connection, log, store };
 }
@@ -251,23 +252,83 @@ describe('RFC 6749 §5.2 errors and malformed token responses', () => {
     const { connection, store } = await setup();
     server.tokenFaults.push({ status: 200, body: { access_token: leaked, expires_in: 600 } });
     const error = await rejection(connection.ensureToken());
-    const cause = (error as { cause?: unknown }).cause;
-    expect(cause).toBeInstanceOf(TokenResponseError);
-    expect(cause).toMatchObject({ code: 'CONNECTOR_TOKEN_RESPONSE_INVALID' });
-    expect((cause as Error).message).toContain('sent no "token_type"');
+    // An unusable answer says nothing about the credentials: thrown as it is, nothing flagged.
+    expect(error).toBeInstanceOf(TokenResponseError);
+    expect(error).toMatchObject({ code: 'CONNECTOR_TOKEN_RESPONSE_INVALID' });
     expect(error.message).toContain('sent no "token_type"');
-    expect((await store.get('pw-1'))?.accessToken).toBeUndefined();
+    expect(await store.get('pw-1')).toBeUndefined();
     expect(server.tokenRequestCount()).toBe(1);
     expect(server.counts['/api/whoami']).toBeUndefined();
   });
+});
 
-  it('token_type is compared case-insensitively ("bearer" is fine)', async () => {
-    const { connection } = await setup();
-    const token = 'at-canary-lowercase-type';
+describe('token_type against the scheme the token is sent with (RFC 6749 §7.1)', () => {
+  /** The next token answer: a canary access token of the given type. */
+  function answerWithType(tokenType: string): string {
+    const token = `at-canary-type-${tokenType.toLowerCase()}-${server.tokenRequestCount()}`;
     registerSecret(token);
-    server.tokenFaults.push({ status: 200, body: { access_token: token, token_type: 'bearer', expires_in: 600 } });
-    const info = await connection.ensureToken();
-    expect(info).toMatchObject({ managed: true, tokenType: 'bearer' });
+    server.tokenFaults.push({ status: 200, body: { access_token: token, token_type: tokenType, expires_in: 600 } });
+    return token;
+  }
+
+  it.each(['bearer', 'BEARER', 'Bearer'])('"%s" matches the default Authorization: Bearer (case-insensitive)', async (type) => {
+    const { connection } = await setup();
+    answerWithType(type);
+    expect(await connection.ensureToken()).toMatchObject({ managed: true, tokenType: type });
+    expect(server.tokenRequestCount()).toBe(1);
+  });
+
+  it('"mac" is refused with a typed error naming the type and /auth/apply; nothing is stored, so a later execute asks again', async () => {
+    const { connection, store } = await setup();
+    answerWithType('mac');
+    const error = await rejection(connection.execute('whoami'));
+    expect(error).toBeInstanceOf(TokenResponseError);
+    expect(error).toMatchObject({ code: 'CONNECTOR_TOKEN_RESPONSE_INVALID' });
+    expect(error.message).toContain('issued a token of type "mac"');
+    expect(error.message).toContain('"Bearer"');
+    expect(error.message).toContain('check /auth/apply');
+    expect(await store.get('pw-1')).toBeUndefined();
+    expect(server.tokenRequestCount()).toBe(1);
+    expect(server.counts['/api/whoami']).toBeUndefined();
+    clockMs += 31_000; // past the renewal cooldown after an unusable answer
+    expect((await connection.execute('whoami')).status).toBe(200);
+    expect(server.tokenRequestCount()).toBe(2);
+    expect(server.grants).toEqual({ password: 1 });
+    expect(server.counts['/api/whoami']).toBe(1);
+  });
+
+  it('a refresh answering "DPoP" is refused too (its token is not kept) and a new login follows', async () => {
+    const { connection, store } = await setup();
+    await connection.execute('whoami');
+    clockMs += 600_000;
+    const refused = answerWithType('DPoP');
+    expect((await connection.execute('whoami')).status).toBe(200);
+    expect(server.tokenRequestCount()).toBe(3); // password, refused refresh, password
+    expect(server.tokenRequests[1]?.params.get('grant_type')).toBe('refresh_token');
+    expect(server.grants).toEqual({ password: 2 });
+    expect((await store.get('pw-1'))?.accessToken).not.toBe(refused);
+  });
+
+  it('a custom Authorization scheme is the one compared: "Token …" accepts "token", refuses "Bearer"', async () => {
+    const { connection } = await setup({}, { apply: { headers: { Authorization: 'Token {{ auth.access_token }}' } } });
+    answerWithType('Bearer');
+    const error = await rejection(connection.ensureToken());
+    expect(error).toBeInstanceOf(TokenResponseError);
+    expect(error.message).toContain('would send it as "Token" with the Authorization header of /auth/apply');
+    clockMs += 31_000;
+    answerWithType('token');
+    expect(await connection.ensureToken()).toMatchObject({ tokenType: 'token' });
+    expect(server.tokenRequestCount()).toBe(2);
+  });
+
+  it.each([
+    ['a query parameter', { query: { access_token: '{{ auth.access_token }}' } }],
+    ['a header built from auth.token_type', { headers: { Authorization: '{{ auth.token_type }} {{ auth.access_token }}' } }],
+    ['another header', { headers: { 'X-Auth-Token': '{{ auth.access_token }}' } }],
+  ])('when apply sends the token in %s the scheme is unknown: any type is accepted', async (_name, apply) => {
+    const { connection } = await setup({}, { apply });
+    answerWithType('mac');
+    expect(await connection.ensureToken()).toMatchObject({ tokenType: 'mac' });
     expect(server.tokenRequestCount()).toBe(1);
   });
 });

@@ -57,6 +57,7 @@ function connect(store = new MemoryTokenStore()) {
     store,
     onEvent: log.listener,
     allowPrivateNetwork: true,
+    allowInsecureHttp: true,
   });
   return { connection, log, store };
 }

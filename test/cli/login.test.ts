@@ -58,12 +58,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `connector login`, plays the browser once it prints the URL, resolves with the exit code and output. */
-function login(store: string): Promise<{ code: number; stdout: string; stderr: string; callbackStatus: number }> {
+/**
+ * Starts `connector login`, plays the browser once it prints the URL, resolves with the exit code
+ * and output. The test server's token endpoint is plain http: `--allow-insecure-http` by default.
+ */
+function login(store: string, flags = ['--allow-insecure-http']): Promise<{ code: number; stdout: string; stderr: string; callbackStatus: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'sdk/cli/main.ts', 'login', manifestPath, '--credentials', credentialsPath, '--store', store, '--allow-private-network', '--timeout', '20'],
+      ['--import', 'tsx', 'sdk/cli/main.ts', 'login', manifestPath, '--credentials', credentialsPath, '--store', store, '--allow-private-network', ...flags, '--timeout', '20'],
       { cwd: root },
     );
     let stdout = '';
@@ -102,12 +105,32 @@ describe('connector login', () => {
     expect(result.stdout).toMatch(/authorized: Bearer, expires \d{4}-.*, refresh token: yes\n$/);
     expect(server.grants).toEqual({ authorization_code: 1 });
 
-    const run = await connectorCli('run', manifestPath, 'whoami', '--credentials', credentialsPath, '--store', store, '--allow-private-network');
+    const run = await connectorCli('run', manifestPath, 'whoami', '--credentials', credentialsPath, '--store', store, '--allow-private-network', '--allow-insecure-http');
     record(run.stdout);
     record(run.stderr);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 200 });
     expect(server.grants).toEqual({ authorization_code: 1 });
+  });
+
+  it('without --allow-insecure-http the code exchange with the plain-http token endpoint is refused before it is sent', async () => {
+    const before = server.tokenRequestCount();
+    const result = await login(`file:${join(dir, 'strict-tokens.json')}`, []);
+    record(result.stdout);
+    record(result.stderr);
+    expect(result.callbackStatus).toBe(200);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('/auth/token_url is a plain http URL');
+    expect(result.stderr).toContain('--allow-insecure-http');
+    expect(server.tokenRequestCount()).toBe(before);
+  });
+
+  it('documents --allow-insecure-http in the help of login, auth, run and record', async () => {
+    for (const command of ['login', 'auth', 'run', 'record']) {
+      const help = await connectorCli(command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/--allow-insecure-http +allow plain-http token endpoints for the OAuth grants \(local test servers only\)/);
+    }
   });
 
   it('refuses a redirect_uri that is not a loopback address', async () => {

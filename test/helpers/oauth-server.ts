@@ -5,8 +5,9 @@
  * server checks: client authentication (RFC 6749 §2.3.1, form-encoded Basic), registered
  * redirect URIs, single-use codes bound to their PKCE challenge, rotating refresh tokens,
  * RS256 assertions with their claims and jti replay. It counts every request per path and
- * per grant, issues canary tokens registered with the secret scanner, and can be told to
- * answer the next token requests or API calls with a fault.
+ * per grant, issues canary tokens registered with the secret scanner, can add RFC 9207 `iss` to
+ * its authorization responses, and can be told to answer the next token requests or API calls
+ * with a fault.
  */
 import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -57,6 +58,8 @@ export interface OAuthServerOptions {
   jwtBearer?: JwtBearerPolicy;
   /** Delay before answering token requests (ms), to widen races. */
   tokenDelayMs?: number;
+  /** RFC 9207: the issuer identifier sent as `iss` on every authorization response; undefined sends none. */
+  issuer?: string;
 }
 
 export interface TokenRequestRecord {
@@ -288,6 +291,8 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     if (!(client.redirectUris ?? [state.callbackUrl]).includes(redirectUri)) return oauthError(response, 400, 'invalid_request', 'redirect_uri is not registered');
     const target = new URL(redirectUri);
     const state_ = query.get('state');
+    // RFC 9207 §2: iss goes on error responses as well as on successful ones.
+    if (options.issuer !== undefined) target.searchParams.set('iss', options.issuer);
     const fail = (error: string): void => {
       target.searchParams.set('error', error);
       if (state_) target.searchParams.set('state', state_);

@@ -175,6 +175,7 @@ describe('OAuth connector (password grant through the identity service)', () => 
         clock,
         onEvent: log.listener,
         allowPrivateNetwork: true,
+        allowInsecureHttp: true,
       });
       await connection.execute('list-organizations');
       expect(sandbox.count(TOKEN)).toBe(1);
@@ -203,6 +204,7 @@ describe('OAuth connector (password grant through the identity service)', () => 
         credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'wrong-password-canary' },
         onEvent: log.listener,
         allowPrivateNetwork: true,
+        allowInsecureHttp: true,
       });
       const error = await rejection(connection.execute('list-organizations'));
       expect(error.code).toBe('CONNECTOR_REAUTHORIZATION_REQUIRED');

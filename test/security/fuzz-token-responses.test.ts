@@ -284,6 +284,7 @@ describe.each(AUTH_CASES)('token responses for $name', (authCase) => {
           store: new MemoryTokenStore(),
           onEvent: log.listener,
           allowPrivateNetwork: true,
+          allowInsecureHttp: true,
         });
         if (phase === 'renew') {
           // A good first token that expires at once, so the next call renews it and meets the fuzzed answer.

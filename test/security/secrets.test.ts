@@ -193,7 +193,7 @@ describe.each(AUTH_CASES)('$name', (authCase) => {
       }),
     );
     const log = eventLog();
-    const connection = connector.connect({ connectionId: 'secrets', credentials: authCase.credentials, onEvent: log.listener, allowPrivateNetwork: true });
+    const connection = connector.connect({ connectionId: 'secrets', credentials: authCase.credentials, onEvent: log.listener, allowPrivateNetwork: true, allowInsecureHttp: true });
     let caught: unknown;
     try {
       await connection.execute('fail');
@@ -226,7 +226,7 @@ describe.each(AUTH_CASES.filter((c) => ['oauth2', 'refreshable'].some((prefix) =
       tokenMode = mode;
       const connector = await loadConnector(manifest(api.origin, authCase.auth(api.origin), authCase.schema));
       const log = eventLog();
-      const connection = connector.connect({ connectionId: `tok-${mode}`, credentials: authCase.credentials, onEvent: log.listener, allowPrivateNetwork: true });
+      const connection = connector.connect({ connectionId: `tok-${mode}`, credentials: authCase.credentials, onEvent: log.listener, allowPrivateNetwork: true, allowInsecureHttp: true });
       let caught: unknown;
       try {
         await connection.execute('get');
