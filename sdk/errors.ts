@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   input: 'CONNECTOR_INPUT_INVALID',
   template: 'CONNECTOR_TEMPLATE_FAILED',
   auth: 'CONNECTOR_AUTH_FAILED',
+  credentialsRefused: 'CONNECTOR_CREDENTIALS_REFUSED',
+  configuration: 'CONNECTOR_CONFIGURATION_INVALID',
   tokenResponse: 'CONNECTOR_TOKEN_RESPONSE_INVALID',
   reauthorizationRequired: 'CONNECTOR_REAUTHORIZATION_REQUIRED',
   http: 'CONNECTOR_HTTP_STATUS',
@@ -26,6 +28,19 @@ export const ERROR_CODES = {
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
 const BRAND = Symbol.for('connector-sdk.error');
+
+/** errno-style codes (ECONNREFUSED, UND_ERR_SOCKET …): safe to put in a message. */
+const SAFE_CODE = /^[A-Z0-9_]{1,40}$/;
+
+/**
+ * The `code` of a library or system error when it is a plain errno-style code, else undefined:
+ * the one way a foreign error's detail may enter an SDK message (its own message may echo a
+ * request, a path with a secret, or a header).
+ */
+export function safeErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && SAFE_CODE.test(code) ? code : undefined;
+}
 
 export class ConnectorError extends Error {
   readonly code: ErrorCode;
@@ -121,6 +136,34 @@ export class AuthError extends ConnectorError {
 export class TokenResponseError extends AuthError {
   constructor(message: string, options?: { status?: number }) {
     super(message, { ...options, code: ERROR_CODES.tokenResponse });
+  }
+}
+
+/**
+ * The provider refused the grant or the credentials themselves (RFC 6749 `invalid_grant`,
+ * `invalid_client`, `unauthorized_client`, `access_denied`, or a status the manifest's
+ * `refusal_statuses` names for a non-OAuth login). The only failure that marks a connection as
+ * needing re-authorization.
+ */
+export class CredentialsRefusedError extends AuthError {
+  constructor(message: string, options?: { status?: number; oauthError?: string }) {
+    super(message, { ...options, code: ERROR_CODES.credentialsRefused });
+  }
+}
+
+/**
+ * The manifest (or the host's set-up) points somewhere that cannot work: a token URL that answers
+ * 404 or 405 or a redirect, a request the server calls malformed, a policy that refuses the
+ * combination of options. `field` names the manifest field (JSON pointer) to check. Fixing the
+ * manifest fixes the connection: nothing about the user's credentials is implied.
+ */
+export class ConfigurationError extends ConnectorError {
+  readonly field: string;
+  readonly status?: number;
+  constructor(field: string, message: string, options?: { status?: number }) {
+    super(ERROR_CODES.configuration, message);
+    this.field = field;
+    this.status = options?.status;
   }
 }
 

@@ -37,6 +37,7 @@ export function createOAuth2CustomToken(spec: AuthOAuth2CustomToken, pointer = '
     refreshTokenPath: spec.token_response?.refresh_token_path,
     extras: spec.extras,
     expiry,
+    refusalStatuses: spec.refusal_statuses,
     pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
   });
   return tokenStrategy({

@@ -40,6 +40,7 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
     refreshTokenPath: spec.response_refresh_token_path,
     extras: spec.extras,
     expiry,
+    refusalStatuses: spec.refusal_statuses,
     pointers: { accessToken: `${pointer}/${tokenField}`, refreshToken: `${pointer}/response_refresh_token_path` },
   });
   const refreshUrl = spec.refresh_request_url;
@@ -61,6 +62,7 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
     refreshTokenPath: spec.refresh_response_refresh_token_path ?? spec.response_refresh_token_path,
     extras: spec.extras,
     expiry,
+    refusalStatuses: spec.refusal_statuses,
     pointers: {
       accessToken: `${pointer}/${spec.refresh_response_access_token_path && tokenField === 'response_access_token_path' ? 'refresh_response_access_token_path' : tokenField}`,
       refreshToken: `${pointer}/${spec.refresh_response_refresh_token_path ? 'refresh_response_refresh_token_path' : 'response_refresh_token_path'}`,

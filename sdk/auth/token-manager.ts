@@ -12,14 +12,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AuthError,
+  ConfigurationError,
   ConnectorError,
   CredentialsError,
+  CredentialsRefusedError,
+  ERROR_CODES,
   HttpError,
   NetworkError,
   ReauthorizationRequired,
+  RequestRefusedError,
+  ResponseError,
   StoreError,
   TimeoutError,
 } from '../errors.js';
+import { registerRecordSecrets } from './record-secrets.js';
 import { storeCookies, type StoredCookie } from '../store/cookie-jar.js';
 import { parseSetCookies } from '../extract/cookie.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
@@ -100,7 +106,7 @@ export class TokenManager {
   /** Keeps the state (and PKCE verifier) of an authorization the user is about to grant, for completeAuthorization. */
   async beginAuthorization(pending: { state: string; codeVerifier?: string }): Promise<void> {
     await this.#store.withLock(this.#id, async () => {
-      const stored = await this.#store.get(this.#id);
+      const stored = await this.#read();
       const version = stored?.version ?? 0;
       const base: TokenRecord = stored ?? { version, cookies: [], extras: {} };
       await this.#write(version, { ...base, version: version + 1, pendingAuthorization: { ...pending, createdAt: this.#ctx.now() } });
@@ -113,7 +119,7 @@ export class TokenManager {
    */
   async completeAuthorization(state: string, exchange: (codeVerifier: string | undefined) => Promise<TokenResult>): Promise<TokenRecord> {
     return this.#store.withLock(this.#id, async () => {
-      const stored = await this.#store.get(this.#id);
+      const stored = await this.#read();
       const pending = stored?.pendingAuthorization;
       if (!stored || !pending || !sameSecret(pending.state, state)) {
         throw new AuthError('the authorization callback does not belong to an authorization this connection started (state mismatch): start again with authorizationUrl()');
@@ -141,7 +147,7 @@ export class TokenManager {
     const revoke = this.#source.revoke;
     if (!revoke) throw new AuthError('this auth type has no revocation endpoint (revocation_url in the manifest)');
     return this.#store.withLock(this.#id, async () => {
-      const stored = await this.#store.get(this.#id);
+      const stored = await this.#read();
       const outcome = stored === undefined ? 'revoked' : await revoke(this.#ctx, stored);
       if (outcome === 'revoked') {
         await this.#store.delete(this.#id);
@@ -186,7 +192,7 @@ export class TokenManager {
 
   async #renewLocked(staleToken: string | undefined, forced: boolean): Promise<TokenRecord> {
     if (this.#unsaved) await this.#saveUnsaved(this.#unsaved);
-    const stored = await this.#store.get(this.#id);
+    const stored = await this.#read();
     if (stored?.reauthorizationRequired) {
       this.#record = stored;
       throw new ReauthorizationRequired(
@@ -207,15 +213,15 @@ export class TokenManager {
       this.#failure = undefined;
       return record;
     } catch (error) {
-      // A token endpoint that is down is not asked again for every call: once per cooldown.
-      if (isTransient(error)) this.#failure = { error, at: this.#ctx.now() };
+      // A token endpoint that is down or answers garbage is not asked again for every call: once per cooldown.
+      if (isTransient(error) || isInvalidAnswer(error)) this.#failure = { error, at: this.#ctx.now() };
       throw error;
     }
   }
 
   /** Writes tokens the store refused earlier, unless another worker has stored newer ones since. */
   async #saveUnsaved(unsaved: TokenRecord): Promise<void> {
-    const stored = await this.#store.get(this.#id);
+    const stored = await this.#read();
     const base = unsaved.version - 1;
     if ((stored?.version ?? 0) === base) await this.#write(base, unsaved);
     else if (stored?.accessToken !== undefined) this.#record = stored;
@@ -225,51 +231,19 @@ export class TokenManager {
   async #obtain(stored: TokenRecord | undefined): Promise<TokenRecord> {
     let version = stored?.version ?? 0;
     let result: TokenResult | undefined;
-    let renewal: Renewal = 'authorization';
     let refreshFailure: ConnectorError | undefined;
-
     if (stored?.pendingRefresh) {
       refreshFailure = new AuthError('an earlier refresh was sent but its answer was lost; the refresh token may be spent');
       this.#emitRefreshFailed(refreshFailure);
     } else if (stored?.refreshToken !== undefined && this.#source.refresh) {
-      const marked = await this.#markRefreshPending(stored);
-      if (typeof marked !== 'number') return marked;
-      version = marked;
-      try {
-        result = await this.#retrying(() => this.#refresh(stored), isRetryableRefreshFailure);
-        renewal = 'refresh';
-      } catch (error) {
-        if (!ConnectorError.isConnectorError(error)) throw error;
-        if (isTransient(error) && !outcomeUnknown(error)) {
-          // The server did not act on it: the refresh token is still good, the marker goes.
-          await this.#write(version, { ...stored, version: version + 1 });
-          throw error;
-        }
-        if (!isTransient(error)) {
-          // Refused because another worker (whose lease outlived ours) rotated it meanwhile: use theirs.
-          const newer = this.#renewedElsewhere(await this.#store.get(this.#id), stored.refreshToken);
-          if (newer) return newer;
-        }
-        refreshFailure = error;
-        this.#emitRefreshFailed(error);
-      }
+      const refreshed = await this.#tryRefresh(stored);
+      if ('record' in refreshed) return refreshed.record;
+      version = refreshed.version;
+      result = refreshed.result;
+      refreshFailure = refreshed.failure;
     }
-
-    if (!result) {
-      if (!this.#source.canAuthorizeUnattended) {
-        throw await this.#giveUp(version, refreshFailure ?? new AuthError('it has no token yet: send the user to connection.authorizationUrl() first'));
-      }
-      try {
-        result = await this.#retrying(() => this.#source.authorize(this.#ctx), isTransient);
-      } catch (error) {
-        // A credential unusable before anything is sent (a malformed signing key): the host must fix
-        // that field; nothing was refused, so the shared record is not flagged for re-authorization.
-        if (error instanceof CredentialsError) throw error;
-        if (ConnectorError.isConnectorError(error) && !isTransient(error)) throw await this.#giveUp(version, error);
-        throw error;
-      }
-    }
-
+    const renewal: Renewal = result ? 'refresh' : 'authorization';
+    result ??= await this.#authorize(version, refreshFailure);
     const record = this.#recordFrom(stored, result, renewal, version);
     this.#record = record;
     try {
@@ -278,16 +252,76 @@ export class TokenManager {
       this.#unsaved = record;
       throw error;
     }
+    this.#emitRenewed(renewal, record, result, stored, refreshFailure !== undefined);
+    return record;
+  }
+
+  /**
+   * The refresh request, behind its write-ahead marker: its result, the record another worker
+   * renewed meanwhile, or the failure that sends us on to a full authorization.
+   */
+  async #tryRefresh(
+    stored: TokenRecord,
+  ): Promise<{ record: TokenRecord } | { version: number; result?: TokenResult; failure?: ConnectorError }> {
+    const marked = await this.#markRefreshPending(stored);
+    if (typeof marked !== 'number') return { record: marked };
+    try {
+      return { version: marked, result: await this.#retrying(() => this.#refresh(stored), isRetryableRefreshFailure) };
+    } catch (error) {
+      if (!ConnectorError.isConnectorError(error)) throw error;
+      if (nothingConsumed(error)) {
+        // The server did not act on it: the refresh token is still good, the marker goes.
+        await this.#write(marked, { ...stored, version: marked + 1 });
+        if (isTransient(error)) throw error;
+        this.#emitRefreshFailed(error);
+        return { version: marked + 1, failure: error };
+      }
+      if (!isTransient(error)) {
+        // Refused because another worker (whose lease outlived ours) rotated it meanwhile: use theirs.
+        const newer = this.#renewedElsewhere(await this.#read(), stored.refreshToken);
+        if (newer) return { record: newer };
+      }
+      this.#emitRefreshFailed(error);
+      return { version: marked, failure: error };
+    }
+  }
+
+  /**
+   * A full authorization with the stored credentials. Only a refusal of the credentials (or a
+   * grant that needs the user) flags the connection for re-authorization; configuration errors,
+   * transient failures and unusable answers are thrown as they are, and nothing is flagged.
+   */
+  async #authorize(version: number, refreshFailure: ConnectorError | undefined): Promise<TokenResult> {
+    if (!this.#source.canAuthorizeUnattended) {
+      // Only the user can help after a refusal, a lost refresh answer (AuthError) or with no token at all.
+      if (refreshFailure && !isRefusal(refreshFailure) && refreshFailure.code !== ERROR_CODES.auth) throw refreshFailure;
+      throw await this.#giveUp(version, refreshFailure ?? new AuthError('it has no token yet: send the user to connection.authorizationUrl() first'));
+    }
+    try {
+      return await this.#retrying(() => this.#source.authorize(this.#ctx), isTransient);
+    } catch (error) {
+      if (isRefusal(error)) throw await this.#giveUp(version, error);
+      throw error;
+    }
+  }
+
+  #emitRenewed(renewal: Renewal, record: TokenRecord, result: TokenResult, stored: TokenRecord | undefined, afterFailure: boolean): void {
     if (renewal === 'refresh') {
       this.#ctx.emit({
         type: 'token.refreshed',
         expiresAt: record.expiresAt,
         refreshTokenRotated: result.refreshToken !== undefined && result.refreshToken !== stored?.refreshToken,
       });
-    } else {
-      this.#ctx.emit({ type: 'token.acquired', expiresAt: record.expiresAt, source: 'authorization' });
-      if (refreshFailure) this.#ctx.emit({ type: 'auth.reauthorized' });
+      return;
     }
+    this.#ctx.emit({ type: 'token.acquired', expiresAt: record.expiresAt, source: 'authorization' });
+    if (afterFailure) this.#ctx.emit({ type: 'auth.reauthorized' });
+  }
+
+  /** Reads the connection's record; everything secret in it is registered with the redactor first. */
+  async #read(): Promise<TokenRecord | undefined> {
+    const record = await this.#store.get(this.#id);
+    if (record) registerRecordSecrets(this.#ctx.redactor, record);
     return record;
   }
 
@@ -311,7 +345,7 @@ export class TokenManager {
         pendingRefresh: { startedAt: this.#ctx.now(), refreshTokenFingerprint: fingerprint(stored.refreshToken ?? '') },
       };
       if (await this.#store.compareAndSet(this.#id, base.version, marked)) return marked.version;
-      const current = await this.#store.get(this.#id);
+      const current = await this.#read();
       const untouched =
         current !== undefined &&
         current.refreshToken === stored.refreshToken &&
@@ -380,7 +414,7 @@ export class TokenManager {
   /** Compare-and-set under our lock; a mismatch means the lock was lost, so we say so loudly. */
   async #write(expected: number, record: TokenRecord): Promise<void> {
     if (await this.#store.compareAndSet(this.#id, expected, record)) return;
-    const current = await this.#store.get(this.#id);
+    const current = await this.#read();
     // Our answer is the newest the server gave; keep it rather than lose a rotated refresh token.
     const retried = { ...record, version: (current?.version ?? 0) + 1 };
     if (await this.#store.compareAndSet(this.#id, current?.version ?? 0, retried)) {
@@ -419,6 +453,22 @@ function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError) return error.retryable;
   if (error instanceof TimeoutError) return true;
   return error instanceof HttpError && (error.status >= 500 || error.status === 429);
+}
+
+/** The provider refused the credentials or the grant: the one failure that asks the user to act. */
+function isRefusal(error: unknown): error is CredentialsRefusedError {
+  return error instanceof CredentialsRefusedError;
+}
+
+/** The endpoint answered, but with something that is no token answer (HTML, [], too large, no token at the path). */
+function isInvalidAnswer(error: unknown): boolean {
+  return error instanceof ResponseError || (ConnectorError.isConnectorError(error) && error.code === 'CONNECTOR_TOKEN_RESPONSE_INVALID');
+}
+
+/** The refresh cannot have spent the refresh token: never sent, or answered that it was not acted on. */
+function nothingConsumed(error: unknown): boolean {
+  if (error instanceof RequestRefusedError || error instanceof ConfigurationError || error instanceof CredentialsError) return true;
+  return isTransient(error) && !outcomeUnknown(error);
 }
 
 /** The request may have reached the server and its answer was lost. */

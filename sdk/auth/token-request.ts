@@ -4,7 +4,7 @@
  * body, a header or a Set-Cookie, with its refresh token, extras and expiry.
  * Sending and parsing are apart so each can be tested alone.
  */
-import { AuthError, HttpError, TokenResponseError } from '../errors.js';
+import { ConfigurationError, CredentialsRefusedError, HttpError, TokenResponseError, type ConnectorError } from '../errors.js';
 import type { CompiledTemplate, TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
@@ -42,6 +42,8 @@ export interface TokenResponseSpec {
   readonly requireTokenType?: boolean;
   /** Manifest pointers of the fields that say where the tokens are, named when a token is not found there. */
   readonly pointers?: { readonly accessToken?: string; readonly refreshToken?: string };
+  /** Statuses of an answer without an OAuth error code that mean the credentials were refused (default 401, 403). */
+  readonly refusalStatuses?: readonly number[];
 }
 
 export interface TokenResult {
@@ -79,6 +81,7 @@ export function compileResponseSpec(options: {
   expiry: ExpiryPolicy;
   requireTokenType?: boolean;
   pointers?: { accessToken?: string; refreshToken?: string };
+  refusalStatuses?: readonly number[] | null;
 }): TokenResponseSpec {
   const accessToken: AccessTokenSource = options.header
     ? { from: 'header', name: options.header.toLowerCase() }
@@ -94,6 +97,7 @@ export function compileResponseSpec(options: {
     expiry: options.expiry,
     requireTokenType: options.requireTokenType,
     pointers: options.pointers,
+    refusalStatuses: options.refusalStatuses ?? undefined,
   };
 }
 
@@ -142,25 +146,8 @@ export function parseTokenResponse(
   const where = `the token endpoint (${request.pointer})`;
   const text = Buffer.isBuffer(answer.body) ? answer.body.toString('utf8') : '';
   const json = parseJsonSafely(text);
-  if (answer.status >= 300 && answer.status < 400) {
-    throw new AuthError(
-      `${where} answered ${answer.status} (a redirect); token requests never follow redirects, so the credentials stay where they were sent. Point the URL at the final endpoint.`,
-      { status: answer.status },
-    );
-  }
-  if (answer.status >= 500 || answer.status === 429) {
-    throw new HttpError(answer.status, request.method, redactedLocation(ctx, answer.url), ctx.redactor.redactValue(json));
-  }
-  const oauth = oauthError(json);
-  if (answer.status >= 400 || (oauth && !hasToken(json, spec))) {
-    const detail = oauth
-      ? `${oauth.error}${oauth.description ? `: ${ctx.redactor.redact(oauth.description)}` : ''}`
-      : `status ${answer.status}`;
-    throw new AuthError(`${where} refused the request (${detail}). ${hintFor(oauth?.error, answer.status, request, bodiless)}`, {
-      status: answer.status,
-      oauthError: oauth?.error,
-    });
-  }
+  const failure = failureOf(ctx, request, spec, answer, json, bodiless);
+  if (failure) throw failure;
   const cookies = parseSetCookies(answer.setCookies);
   const { token, cookieExpiresAt } = takeAccessToken(spec.accessToken, answer, json, cookies, where, ctx.now(), checkField(spec.pointers?.accessToken));
   ctx.redactor.add(token);
@@ -263,27 +250,68 @@ function hasToken(json: unknown, spec: TokenResponseSpec): boolean {
   return spec.accessToken.from !== 'body' || typeof spec.accessToken.path.first(json) === 'string';
 }
 
+/** RFC 6749 §5.2 codes that refuse the grant or the client: the user (or the app's owner) must act. */
+const REFUSED_GRANT = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'access_denied']);
+/** RFC 6749 §5.2 codes that say the request itself is wrong: the manifest must change. */
+const MALFORMED_REQUEST = new Set(['invalid_request', 'unsupported_grant_type', 'invalid_scope', 'unsupported_response_type', 'invalid_target']);
+/** RFC 6749 §4.1.2.1 codes for a server that cannot answer now. */
+const SERVER_TROUBLE = new Set(['server_error', 'temporarily_unavailable']);
+const DEFAULT_REFUSAL_STATUSES: readonly number[] = [401, 403];
+
 const HINTS: Record<string, string> = {
   invalid_grant: 'The grant (credentials or refresh token) is no longer valid: re-authorize the connection.',
   invalid_client: 'The client id or secret is wrong, or the client may not use this grant: check the app credentials.',
   unauthorized_client: 'This client may not use this grant type: check the app registration.',
+  access_denied: 'The provider denied access to these credentials.',
   invalid_scope: 'A requested scope is unknown or not allowed: check the manifest scope.',
   unsupported_grant_type: 'The server does not support this grant: check the auth type and token URL.',
-  invalid_request: 'The token request is malformed: check the body template and headers.',
 };
 
-function hintFor(error: string | undefined, status: number, request: TokenRequestSpec, bodiless: boolean): string {
-  const body = request.bodyPointer;
-  // A malformed request is the manifest's fault: name the field that builds the body.
-  if (body && (error === 'invalid_request' || (error === undefined && status === 400))) {
-    return bodiless
-      ? `The token request went without a body: check ${body} (it renders empty).`
-      : `The token request is malformed: check ${body} and the headers.`;
+/**
+ * What a token endpoint's failed answer means, which decides the connection's fate: a refusal of
+ * the credentials (the only class that asks for re-authorization), a transient failure (5xx, 429),
+ * or a configuration error naming the manifest field to fix (a redirect, 404, 405, a malformed
+ * request, any other 4xx). undefined when the answer is not a failure.
+ */
+function failureOf(
+  ctx: AuthContext,
+  request: TokenRequestSpec,
+  spec: TokenResponseSpec,
+  answer: HttpResponse,
+  json: unknown,
+  bodiless: boolean,
+): ConnectorError | undefined {
+  const { status } = answer;
+  const where = `the token endpoint (${request.pointer})`;
+  if (status >= 300 && status < 400) {
+    return new ConfigurationError(
+      request.pointer,
+      `${where} answered ${status} (a redirect); token requests never follow redirects, so the credentials stay where they were sent. Point ${request.pointer} at the final endpoint.`,
+      { status },
+    );
   }
-  if (error && HINTS[error]) return HINTS[error];
-  return status === 401 || status === 403
-    ? 'Check the credentials the connection was given.'
-    : 'Check the token request in the manifest and the credentials.';
+  if (status >= 500 || status === 429) {
+    return new HttpError(status, request.method, redactedLocation(ctx, answer.url), ctx.redactor.redactValue(json));
+  }
+  const oauth = oauthError(json);
+  if (status < 400 && !(oauth && !hasToken(json, spec))) return undefined;
+  if (oauth && SERVER_TROUBLE.has(oauth.error)) {
+    return new TokenResponseError(`${where} answered ${oauth.error} (status ${status}): the server is in trouble, not the credentials; it is tried again later`, { status });
+  }
+  const detail = oauth ? `${oauth.error}${oauth.description ? `: ${ctx.redactor.redact(oauth.description)}` : ''}` : `status ${status}`;
+  const refusedStatus = (spec.refusalStatuses ?? DEFAULT_REFUSAL_STATUSES).includes(status);
+  if (oauth ? REFUSED_GRANT.has(oauth.error) || (refusedStatus && !MALFORMED_REQUEST.has(oauth.error)) : refusedStatus) {
+    const hint = (oauth && HINTS[oauth.error]) ?? 'Check the credentials the connection was given.';
+    return new CredentialsRefusedError(`${where} refused the credentials (${detail}). ${hint}`, { status, oauthError: oauth?.error });
+  }
+  if (status === 404 || status === 405 || status === 410) {
+    return new ConfigurationError(request.pointer, `${where} answered ${status}: there is no token endpoint at that URL (method ${request.method}); check ${request.pointer}.`, { status });
+  }
+  const field = request.bodyPointer ?? request.pointer;
+  const hint = bodiless
+    ? `The token request went without a body: check ${field} (it renders empty).`
+    : ((oauth && HINTS[oauth.error]) ?? `The token request is malformed: check ${field} and the headers.`);
+  return new ConfigurationError(field, `${where} rejected the request (${detail}); this is not a refusal of the credentials. ${hint}`, { status });
 }
 
 /** "; check /auth/…" when the manifest field is known. */

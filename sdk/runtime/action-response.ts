@@ -36,8 +36,7 @@ export function readActionResult(
   const { status, headers, url } = response;
   const ok = action.expected ? action.expected.has(status) : status >= 200 && status < 300;
   if (!ok) {
-    const body = bodyExcerpt(response, json);
-    throw new HttpError(status, action.method, printableUrl(), redactor.redactValue(body));
+    throw new HttpError(status, action.method, printableUrl(), bodyExcerpt(response, json, redactor));
   }
   if (!Buffer.isBuffer(response.body)) return { result: { status, headers, data: response.body }, json: undefined, url };
   if (formatOf(action, headers) === 'text') return { result: { status, headers, data: response.body.toString('utf8') }, json: undefined, url };
@@ -77,10 +76,15 @@ function formatOf(action: CompiledAction, headers: HttpResponse['headers']): 'js
 
 const JSON_TYPE = /json/i;
 
-function bodyExcerpt(response: HttpResponse, json: unknown): unknown {
+/** Characters of a non-JSON error body kept for diagnosis. */
+const EXCERPT_CHARS = 2048;
+
+/** The error body, redacted and then cut: cut first, a secret across the limit would leave its head behind. */
+function bodyExcerpt(response: HttpResponse, json: unknown, redactor: Redactor): unknown {
   if (!Buffer.isBuffer(response.body)) {
     discard(response);
     return undefined;
   }
-  return json ?? response.body.subarray(0, 2048).toString('utf8');
+  if (json !== undefined) return redactor.redactValue(json);
+  return redactor.redact(response.body.toString('utf8')).slice(0, EXCERPT_CHARS);
 }

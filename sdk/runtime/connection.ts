@@ -5,7 +5,6 @@
  * only on the credentials was rendered at connect time.
  */
 import { AuthError, ConnectorError, ERROR_CODES, UnknownActionError } from '../errors.js';
-import type { ConnectorEvent, EventListener } from '../events.js';
 import type { Redactor } from '../redact.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http/http-client.js';
 import { sendWithRetry, type RetryOptions } from '../http/retry.js';
@@ -16,10 +15,13 @@ import type { AuthStrategy, ApplyTarget } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
+import { readAuthorizationCallback, type AuthorizationCallback } from '../auth/authorization-callback.js';
 import { checkTarget, type BuiltRequest, type CompiledAction } from './action.js';
 import { discard, jsonBody, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
 import type { PageRequest } from './pagination.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { EventSink } from './event-sink.js';
+import type { AuthEvent } from '../auth/auth-context.js';
 
 export type { ActionResult } from './action-response.js';
 
@@ -46,7 +48,7 @@ export interface ConnectionParts {
   baseHref: string;
   allowedHosts: ReadonlySet<string>;
   redactor: Redactor;
-  onEvent?: EventListener;
+  events: EventSink;
   rateLimiter?: RateLimiter;
   /** Closes what this connection owns alone (the agent of its client certificate). */
   close?: () => Promise<void>;
@@ -61,6 +63,8 @@ export class Connection {
   readonly #retries = new Map<string, RetryOptions>();
   /** A header whose value holds a known secret (a shared header built from a credential, say). */
   readonly #isSecretHeader: (name: string, value: string) => boolean;
+  /** A body holding a known secret: a redirect never re-sends it to another origin. */
+  readonly #isSecretBody: (text: string) => boolean;
 
   constructor(parts: ConnectionParts) {
     this.connectionId = parts.connectionId;
@@ -72,6 +76,7 @@ export class Connection {
     this.#credentialHeaders = [...new Set([...parts.strategy.credentialHeaders, ...secretShared])];
     this.#credentialQueryParams = [...parts.strategy.credentialQueryParams];
     this.#isSecretHeader = (_name, value) => parts.redactor.redact(value) !== value;
+    this.#isSecretBody = (text) => parts.redactor.redact(text) !== text;
   }
 
   /** Runs an action: validates the input, sends the request with the connection's auth, returns its result (one page). */
@@ -143,19 +148,15 @@ export class Connection {
     return request.url;
   }
 
-  /** Completes the authorization code grant from the callback URL (or its query parameters). */
-  async completeAuthorization(callback: string | URL | URLSearchParams | Record<string, string>): Promise<void> {
+  /**
+   * Completes the authorization code grant from the callback URL (or its query parameters). The
+   * callback is checked whole (repeated parameters, RFC 9207 iss, error) before its state is
+   * spent, so a bad one leaves the pending authorization for the genuine callback.
+   */
+  async completeAuthorization(callback: AuthorizationCallback): Promise<void> {
     const { flow, tokens } = this.#authorizationCode();
-    const params = callbackParams(callback);
     try {
-      const error = params.get('error');
-      if (error) {
-        const description = params.get('error_description');
-        throw new AuthError(`the user's authorization ended with "${error}"${description ? `: ${description}` : ''}`, { oauthError: error });
-      }
-      const code = params.get('code');
-      const state = params.get('state');
-      if (!code || !state) throw new AuthError('the authorization callback carries no code or no state');
+      const { code, state } = readAuthorizationCallback(callback, flow.callbackRules(this.#parts.ctx.scope));
       this.#parts.redactor.add(code);
       await tokens.completeAuthorization(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier));
     } catch (error) {
@@ -256,22 +257,23 @@ export class Connection {
       maxRedirects: 3,
       credentialHeaders: this.#credentialHeaders,
       isSecretHeader: this.#isSecretHeader,
+      isSecretBody: this.#isSecretBody,
       credentialQueryParams: this.#credentialQueryParams,
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
       maxResponseBytes: parts.ctx.maxResponseBytes,
     };
-    const started = parts.onEvent ? parts.ctx.now() : 0;
+    const started = parts.events.enabled ? parts.ctx.now() : 0;
     let attempt = 0;
     const limiter = parts.rateLimiter;
     const send = (): Promise<HttpResponse> => {
       attempt++;
-      if (parts.onEvent) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
+      if (parts.events.enabled) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
       return parts.http.send(request);
     };
     // Without a budget to wait for, an attempt is the send itself: no extra promise on the hot path.
     const response = await sendWithRetry(limiter ? () => limiter.acquire().then(send) : send, this.#retryOptions(action));
-    if (parts.onEvent) {
+    if (parts.events.enabled) {
       this.#emit({
         type: 'response',
         action: action.id,
@@ -316,33 +318,20 @@ export class Connection {
     return this.#parts.redactor.redact(text);
   }
 
-  #emit(event: DistributiveOmit<ConnectorEvent, 'connectionId' | 'at'>): void {
-    const listener = this.#parts.onEvent;
-    if (!listener) return;
-    const full = { ...event, connectionId: this.connectionId, at: this.#parts.ctx.now() } as ConnectorEvent;
-    listener(this.#parts.redactor.redactValue(full) as ConnectorEvent);
+  #emit(event: AuthEvent): void {
+    this.#parts.events.emit(event);
   }
 
-  /** Last line of defence: no message leaves with a secret, whatever produced it. */
+  /**
+   * Last line of defence: no error leaves with a secret in any field, cause or stack, whatever
+   * produced it; a foreign error becomes CONNECTOR_INTERNAL with its message redacted.
+   */
   #scrub(error: unknown): unknown {
-    if (ConnectorError.isConnectorError(error)) {
-      const clean = this.#parts.redactor.redact(error.message);
-      if (clean !== error.message) error.message = clean;
-      if (error.stack) error.stack = this.#parts.redactor.redact(error.stack);
-      return error;
-    }
+    const redactor = this.#parts.redactor;
+    if (ConnectorError.isConnectorError(error)) return redactor.redactError(error);
     const message = error instanceof Error ? error.message : String(error);
-    return new ConnectorError(ERROR_CODES.internal, this.#parts.redactor.redact(message));
+    return new ConnectorError(ERROR_CODES.internal, redactor.redact(message));
   }
-}
-
-function callbackParams(callback: string | URL | URLSearchParams | Record<string, string>): URLSearchParams {
-  if (callback instanceof URLSearchParams) return callback;
-  if (callback instanceof URL) return callback.searchParams;
-  if (typeof callback === 'string') {
-    return /^[a-z][a-z0-9+.-]*:/i.test(callback) ? new URL(callback).searchParams : new URLSearchParams(callback);
-  }
-  return new URLSearchParams(callback);
 }
 
 /** Query parameters appended as RFC 3986 percent-encoding, after any query the path already has. */
@@ -356,4 +345,3 @@ function withQuery(href: string, query: readonly [string, string][]): string {
   return href + text;
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

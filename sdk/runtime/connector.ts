@@ -21,6 +21,7 @@ import { TokenManager } from '../auth/token-manager.js';
 import { compileAction, type CompiledAction } from './action.js';
 import { Connection } from './connection.js';
 import { RateLimiter } from './rate-limiter.js';
+import { createEventSink } from './event-sink.js';
 
 export type Environment = 'live' | 'dev';
 
@@ -45,6 +46,11 @@ export interface ConnectOptions {
    * guard); local sandboxes and tests turn it on.
    */
   allowPrivateNetwork?: boolean;
+  /**
+   * Let the standard OAuth grants send credentials to a plain-http token URL. Off by default
+   * (they are refused with a typed error); local sandboxes and tests turn it on.
+   */
+  allowInsecureHttp?: boolean;
 }
 
 export interface LoadOptions {
@@ -134,7 +140,7 @@ export class Connector {
     }
     const http = this.#httpClient(scope, redactor, options);
     const timeouts = this.manifest.timeouts;
-    const onEvent = options.onEvent;
+    const events = createEventSink(options.onEvent, options.connectionId, redactor, () => clock.now());
     const ctx: AuthContext = {
       http,
       redactor,
@@ -146,10 +152,9 @@ export class Connector {
         bodyMs: timeouts?.body_ms ?? 30_000,
       },
       maxResponseBytes: timeouts?.max_response_bytes ?? 10 * 1024 * 1024,
+      allowInsecureHttp: options.allowInsecureHttp ?? false,
       now: () => clock.now(),
-      emit: (event) => {
-        if (onEvent) onEvent(redactor.redactValue({ ...event, connectionId: options.connectionId, at: clock.now() }) as never);
-      },
+      emit: events.emit,
     };
     const source = this.#strategy.tokens;
     const store: TokenStore = options.store ?? new MemoryTokenStore();
@@ -177,7 +182,7 @@ export class Connector {
       baseHref: `${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, '')}`,
       allowedHosts: this.#allowedHosts,
       redactor,
-      onEvent,
+      events,
     });
   }
 
@@ -210,6 +215,7 @@ export class Connector {
       const tls = { cert: cert.render(scope), key: key.render(scope), ca: ca?.render(scope), passphrase: passphrase?.render(scope) };
       redactor.add(tls.key);
       redactor.add(tls.passphrase);
+      // With a host dispatcher too, HttpClient throws RequestRefusedError: the dispatcher would drop the certificate.
       return this.#own(new HttpClient({ tls, allowPrivateNetwork, dispatcher: options.dispatcher, redact: (text: string) => redactor.redact(text) }));
     }
     if (options.dispatcher) {

@@ -123,7 +123,7 @@ describe('JSON body template with custom headers', () => {
     const error = await rejection(connection.execute('whoami'));
     expect(error).toBeInstanceOf(ReauthorizationRequired);
     expect(error).toMatchObject({ status: 401 });
-    expect(error.message).toContain('refused the request (status 401)');
+    expect(error.message).toContain('refused the credentials (status 401)');
     expect(server.counts['/v2/sessions/login']).toBe(1);
     expect(server.counts['/api/whoami']).toBeUndefined();
   });

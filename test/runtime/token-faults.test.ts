@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError, loadConnector, MemoryTokenStore, AuthError, type Connector } from '../../sdk/index.js';
+import { ConfigurationError, HttpError, loadConnector, MemoryTokenStore, type Connector } from '../../sdk/index.js';
 import { startTokenServer, type TokenServer, type TokenServerOptions } from '../helpers/token-server.js';
 import { credentials, refreshableManifest, CLIENT_SECRET } from '../helpers/manifests.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
@@ -126,7 +126,8 @@ describe('token requests and redirects', () => {
     const { connection } = await setup({});
     server.faults['/token'] = [{ redirect: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/steal` }];
     const error = await rejection(connection.execute('get-items'));
-    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ field: '/auth/authorization_request_url', status: 307 });
     expect(error.message).toContain('answered 307 (a redirect); token requests never follow redirects');
     expect(sinkRequests).toBe(0);
     expect(sinkBody).not.toContain(CLIENT_SECRET);

@@ -4,7 +4,7 @@
  * re-authorization, and the secret scan.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConnector, MemoryTokenStore, ReauthorizationRequired, AuthError, type Connector } from '../../sdk/index.js';
+import { loadConnector, MemoryTokenStore, ReauthorizationRequired, TokenResponseError, AuthError, type Connector } from '../../sdk/index.js';
 import { startTokenServer, type TokenServer, type TokenServerOptions } from '../helpers/token-server.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
@@ -88,7 +88,8 @@ describe('token sources', () => {
   it('says where it looked when the token is not in the response', async () => {
     const { connection } = await setup({}, { response_access_token_path: '$.data.token' });
     const error = await rejection(connection.execute('get-items'));
-    expect(error).toBeInstanceOf(ReauthorizationRequired);
+    // A path that finds nothing is the manifest's problem, never a reason to send the user through sign-in.
+    expect(error).toBeInstanceOf(TokenResponseError);
     expect(error.message).toContain('expected the access token at $.data.token, found nothing');
     expect(error.message).toContain('top-level keys: token_type, expires_in, access_token');
   });

@@ -8,7 +8,7 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connector, loadConnector, ReauthorizationRequired, ResponseError, validateManifest, type ConnectorManifest } from '../../sdk/index.js';
+import { Connector, loadConnector, ResponseError, validateManifest, type ConnectorManifest } from '../../sdk/index.js';
 import { checkJsonPath, compileJsonPath } from '../../sdk/extract/json-path.js';
 import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { EXECUTION_CANARY } from './support/canary.js';
@@ -162,8 +162,8 @@ describe('a response nested 100 000 levels deep (case 37)', () => {
     registerSecret('SECRET-canary-k-deep-01');
     const connection = connector.connect({ connectionId: 'deep-token', credentials: { k: 'SECRET-canary-k-deep-01' }, allowPrivateNetwork: true });
     const error = await rejection(connection.execute('get'));
-    expect(error).toBeInstanceOf(ReauthorizationRequired);
-    expect(error.cause).toBeInstanceOf(ResponseError);
+    // An answer that cannot be read is no refusal of the credentials: typed, nothing flagged.
+    expect(error).toBeInstanceOf(ResponseError);
     await connector.close();
   });
 });

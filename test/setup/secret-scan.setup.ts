@@ -4,5 +4,5 @@ import { scanReport } from '../helpers/secret-scan.js';
 
 afterAll(() => {
   const { leaks } = scanReport();
-  expect(leaks, 'secrets leaked into errors or events').toEqual([]);
+  expect(leaks, 'secrets leaked into errors, events or output (secret prefix, encodings, where)').toEqual([]);
 });

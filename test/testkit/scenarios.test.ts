@@ -93,7 +93,8 @@ describe('broken manifests fail their scenarios, naming the field at fault', () 
     });
     const report = await runManifestTests(file, { scenario: 'token expiry: a new token before the next call' });
     const [failure] = failuresOf(report, 'token expiry: a new token before the next call');
-    expect(failure).toContain('step 1 (/tests/0/steps/0) call get-balance: failed with CONNECTOR_REAUTHORIZATION_REQUIRED');
+    // A path that finds nothing is the manifest's fault: no re-authorization, the field is named.
+    expect(failure).toContain('step 1 (/tests/0/steps/0) call get-balance: failed with CONNECTOR_TOKEN_RESPONSE_INVALID');
     expect(failure).toContain('expected the access token at $.accessToken, found nothing (top-level keys: access_token, token_type, expires_in); check /auth/response_access_token_path');
 
     const { code, stdout } = await cli('test', file);
@@ -118,12 +119,12 @@ describe('broken manifests fail their scenarios, naming the field at fault', () 
     const scenario = report.scenarios[0];
     expect(scenario?.requests.filter((r) => r.note === 'no refresh token')).toHaveLength(2);
     expect(scenario?.events.find((e) => e.type === 'token.refresh_failed')?.detail).toBe(
-      'the token endpoint (/auth/refresh_request_url) refused the request (invalid_request: connector test: the refresh request carries no refresh token). The token request went without a body: check /auth/refresh_request_body_template (it renders empty).',
+      'the token endpoint (/auth/refresh_request_url) rejected the request (invalid_request: connector test: the refresh request carries no refresh token); this is not a refusal of the credentials. The token request went without a body: check /auth/refresh_request_body_template (it renders empty).',
     );
 
     const { code, stdout } = await cli('test', file, '--scenario', 'access token expires: one refresh, rotated');
     expect(code).toBe(1);
-    expect(stdout).toContain('token.refresh_failed: the token endpoint (/auth/refresh_request_url) refused the request');
+    expect(stdout).toContain('token.refresh_failed: the token endpoint (/auth/refresh_request_url) rejected the request');
     expect(stdout).toContain('check /auth/refresh_request_body_template (it renders empty). (2 times)');
     expect(stdout).toMatch(/POST \/oauth\/refresh +400 {2}refresh, no refresh token/);
   });
