@@ -2,47 +2,69 @@
  * `connector auth <manifest>`: obtains a token with the given credentials and says what it
  * got (type, expiry, refresh token, cookies) — never the token itself.
  */
+import type { TokenInfo } from '../runtime/connection.js';
 import { failure, parseCommandLine, usageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { formatOf, Printer } from './output.js';
 
 export const usage = `Usage: connector auth <manifest> --credentials <file> [options]
 
 Obtains a token and shows its type and expiry (never its value).
 
 Options:
+  --format text|json         text lines (default), or one JSON document on stdout
+                             ({"token": …} or {"error": {code, message, …}})
 ${connectionOptionsHelp}
 
 Exit status: 0 authorized, 1 authorization failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('auth', usage, argv, connectionOptions);
+  const out = new Printer();
+  const parsed = parseCommandLine('auth', usage, argv, { ...connectionOptions, format: { type: 'string', default: 'text' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [manifest, ...extra] = positionals;
-  if (!manifest || extra.length > 0) return usageError('auth', usage, 'give exactly one manifest');
+  const format = formatOf(values.format);
+  if (!format) return usageError('auth', usage, `--format must be text or json, not "${values.format}"`, out);
+  out.format = format;
+  if (!manifest || extra.length > 0) return usageError('auth', usage, 'give exactly one manifest', out);
   try {
-    const { connector, connection } = await openConnection(manifest, values);
+    const { connector, connection } = await openConnection(manifest, values, out.redactor);
     try {
       const info = await connection.ensureToken();
-      if (!info.managed) {
-        process.stdout.write('this auth type sends the credentials themselves: there is no token to obtain\n');
-        return 0;
-      }
-      const expires =
-        info.expiresAt === undefined
-          ? 'no known expiry (renewed when the API refuses it)'
-          : `expires ${new Date(info.expiresAt).toISOString()} (in ${Math.round((info.expiresAt - Date.now()) / 1000)} s)`;
-      const lines = [
-        `token obtained: ${info.tokenType ?? 'type not stated'}, ${expires}`,
-        `refresh token: ${info.hasRefreshToken ? 'yes' : 'no'}`,
-        `cookies: ${info.cookieNames.length ? info.cookieNames.join(', ') : 'none'}`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      if (format === 'json') out.json({ token: tokenJson(info) });
+      else out.out(tokenText(info));
       return 0;
     } finally {
       await connector.close();
     }
   } catch (error) {
-    return failure('auth', usage, error);
+    return failure('auth', usage, error, out);
   }
+}
+
+function tokenText(info: TokenInfo): string {
+  if (!info.managed) return 'this auth type sends the credentials themselves: there is no token to obtain\n';
+  const expires =
+    info.expiresAt === undefined
+      ? 'no known expiry (renewed when the API refuses it)'
+      : `expires ${new Date(info.expiresAt).toISOString()} (in ${Math.round((info.expiresAt - Date.now()) / 1000)} s)`;
+  const lines = [
+    `token obtained: ${info.tokenType ?? 'type not stated'}, ${expires}`,
+    `refresh token: ${info.hasRefreshToken ? 'yes' : 'no'}`,
+    `cookies: ${info.cookieNames.length ? info.cookieNames.join(', ') : 'none'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** What `tokenText` says, as fields: never the token, only what it is (names kept clear of the redactor's secret keys). */
+function tokenJson(info: TokenInfo): Record<string, unknown> {
+  if (!info.managed) return { managed: false };
+  return {
+    managed: true,
+    type: info.tokenType ?? null,
+    expiresAt: info.expiresAt === undefined ? null : new Date(info.expiresAt).toISOString(),
+    hasRefreshToken: info.hasRefreshToken,
+    cookieNames: info.cookieNames,
+  };
 }

@@ -1,10 +1,12 @@
 /**
  * What every subcommand does with its arguments: parse them strictly, answer --help, and turn
- * a mistake into `connector <command>: <message>` and the usage, with exit status 2.
+ * a mistake into `connector <command>: <message>` and the usage, with exit status 2. Every
+ * line goes through the command's Printer (sdk/cli/output.ts).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConnectorError, ManifestError } from '../errors.js';
+import { ManifestError } from '../errors.js';
 import { formatDiagnostics } from './format-diagnostics.js';
+import type { Printer } from './output.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
@@ -17,7 +19,7 @@ export interface CommandLine<O extends OptionsConfig> {
 }
 
 /** The parsed arguments, or the exit status when help was shown or the arguments are wrong. */
-export function parseCommandLine<O extends OptionsConfig>(command: string, usage: string, argv: string[], options: O): CommandLine<O> | number {
+export function parseCommandLine<O extends OptionsConfig>(command: string, usage: string, argv: string[], options: O, out: Printer): CommandLine<O> | number {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...options, ...HELP }, allowPositionals: true, strict: true });
@@ -25,28 +27,27 @@ export function parseCommandLine<O extends OptionsConfig>(command: string, usage
     // parseArgs explains at length how to pass a positional starting with "-"; the name is enough.
     const message = error instanceof Error ? error.message : String(error);
     const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
-    return usageError(command, usage, option ? `unknown option ${option}` : message);
+    return usageError(command, usage, option ? `unknown option ${option}` : message, out);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    process.stdout.write(`${usage}\n`);
+    out.out(`${usage}\n`);
     return 0;
   }
   return parsed as CommandLine<O>;
 }
 
-export function usageError(command: string, usage: string, message: string): number {
-  process.stderr.write(`connector ${command}: ${message}\n\n${usage}\n`);
+export function usageError(command: string, usage: string, message: string, out: Printer): number {
+  out.err(`connector ${command}: ${message}\n\n${usage}\n`);
   return 2;
 }
 
-/** Exit status of a failed command: 2 usage, 3 invalid manifest, 1 anything else (with its code). */
-export function failure(command: string, usage: string, error: unknown): number {
-  if (error instanceof UsageError) return usageError(command, usage, error.message);
-  if (error instanceof ManifestError) {
-    process.stderr.write(`${formatDiagnostics(error.diagnostics)}\n`);
+/** Exit status of a failed command: 2 usage, 3 invalid manifest, 1 anything else (printed redacted, with its code). */
+export function failure(command: string, usage: string, error: unknown, out: Printer): number {
+  if (error instanceof UsageError) return usageError(command, usage, error.message, out);
+  if (error instanceof ManifestError && out.format === 'text') {
+    out.err(`${formatDiagnostics(error.diagnostics)}\n`);
     return 3;
   }
-  const code = ConnectorError.isConnectorError(error) ? ` [${error.code}]` : '';
-  process.stderr.write(`connector ${command}: ${error instanceof Error ? error.message : String(error)}${code}\n`);
-  return 1;
+  out.error(command, error);
+  return error instanceof ManifestError ? 3 : 1;
 }

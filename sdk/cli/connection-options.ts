@@ -3,11 +3,15 @@
  * environment and token store. Parsed once here so every command reads them the same way.
  */
 import { readFile } from 'node:fs/promises';
+import { registerRecordSecrets } from '../auth/record-secrets.js';
+import type { Redactor } from '../redact.js';
 import { FileTokenStore } from '../store/file-token-store.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
-import type { TokenStore } from '../store/token-store.js';
+import type { TokenRecord, TokenStore } from '../store/token-store.js';
 import { loadConnector, type Connector, type Environment } from '../runtime/connector.js';
 import type { Connection } from '../runtime/connection.js';
+import { RecordingTokenStore } from '../testkit/recording-store.js';
+import { secretCredentials } from '../testkit/secrets.js';
 import { UsageError } from './command-line.js';
 
 export const connectionOptions = {
@@ -16,6 +20,7 @@ export const connectionOptions = {
   store: { type: 'string', default: 'memory' },
   'connection-id': { type: 'string', default: 'cli' },
   'allow-private-network': { type: 'boolean', default: false },
+  'allow-insecure-http': { type: 'boolean', default: false },
 } as const;
 
 export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required)
@@ -23,6 +28,7 @@ export const connectionOptionsHelp = `  --credentials <file>       JSON file wit
   --store memory|file:<path> token store (default: memory; file: keeps tokens between runs)
   --connection-id <id>       key of the tokens in the store (default: cli)
   --allow-private-network    allow loopback and private addresses (local sandboxes)
+  --allow-insecure-http      allow plain-http token endpoints for the OAuth grants (local test servers only)
   -h, --help                 show this help`;
 
 export interface ConnectionArgs {
@@ -31,21 +37,37 @@ export interface ConnectionArgs {
   store?: string;
   'connection-id'?: string;
   'allow-private-network'?: boolean;
+  'allow-insecure-http'?: boolean;
 }
 
-export async function openConnection(manifestPath: string, args: ConnectionArgs): Promise<{ connector: Connector; connection: Connection }> {
+/**
+ * Loads the manifest and connects. `redactor` (the one the command prints through) learns the
+ * connection's secrets: the x-secret credentials now, every token and cookie as the store sees it.
+ */
+export async function openConnection(manifestPath: string, args: ConnectionArgs, redactor: Redactor): Promise<{ connector: Connector; connection: Connection }> {
   if (!args.credentials) throw new UsageError('--credentials <file> is required');
   const environment = environmentOf(args.env);
   const credentials = await readCredentials(args.credentials);
   const connector = await loadConnector(manifestPath);
+  for (const [, value] of secretCredentials(connector.manifest, environment, credentials)) redactor.add(value);
   const connection = connector.connect({
     connectionId: args['connection-id'] ?? 'cli',
     credentials,
     environment,
-    store: storeFrom(args.store ?? 'memory'),
+    store: new RecordingTokenStore(storeFrom(args.store ?? 'memory'), (record) => registerPrintedSecrets(redactor, record)),
     allowPrivateNetwork: args['allow-private-network'] ?? false,
+    allowInsecureHttp: args['allow-insecure-http'] ?? false,
   });
   return { connector, connection };
+}
+
+/**
+ * A record's secrets, but for the authorization state: `login` prints the URL that carries it
+ * (a one-time nonce the operator must open, not a credential); the PKCE verifier stays masked.
+ */
+function registerPrintedSecrets(redactor: Redactor, record: TokenRecord): void {
+  const pending = record.pendingAuthorization;
+  registerRecordSecrets(redactor, pending ? { ...record, pendingAuthorization: { ...pending, state: '' } } : record);
 }
 
 export function environmentOf(env: string | undefined): Environment {

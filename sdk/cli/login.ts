@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { Printer } from './output.js';
 
 export const usage = `Usage: connector login <manifest> --credentials <file> --store file:<path> [options]
 
@@ -23,15 +24,16 @@ Exit status: 0 authorized, 1 the authorization failed or timed out, 2 usage erro
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('login', usage, argv, { ...connectionOptions, timeout: { type: 'string', default: '300' } });
+  const out = new Printer();
+  const parsed = parseCommandLine('login', usage, argv, { ...connectionOptions, timeout: { type: 'string', default: '300' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [manifest, ...extra] = positionals;
-  if (!manifest || extra.length > 0) return usageError('login', usage, 'give exactly one manifest');
+  if (!manifest || extra.length > 0) return usageError('login', usage, 'give exactly one manifest', out);
   const timeoutMs = Number(values.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return usageError('login', usage, '--timeout must be a positive number of seconds');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return usageError('login', usage, '--timeout must be a positive number of seconds', out);
   try {
-    const { connector, connection } = await openConnection(manifest, values);
+    const { connector, connection } = await openConnection(manifest, values, out.redactor);
     try {
       const authorizationUrl = await connection.authorizationUrl();
       const redirect = new URL(new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '');
@@ -39,24 +41,24 @@ export async function run(argv: string[]): Promise<number> {
         throw new UsageError(`login needs a loopback redirect_uri with a port (http://127.0.0.1:PORT/callback); the manifest gives ${redirect.origin}`);
       }
       if ((values.store ?? 'memory') === 'memory') {
-        process.stderr.write('connector login: --store memory keeps the tokens only until this command ends; give --store file:<path>\n');
+        out.err('connector login: --store memory keeps the tokens only until this command ends; give --store file:<path>\n');
       }
-      const callback = await waitForCallback(redirect, authorizationUrl, timeoutMs);
+      const callback = await waitForCallback(redirect, authorizationUrl, timeoutMs, out);
       await connection.completeAuthorization(callback);
       const info = await connection.ensureToken();
       const expires = info.expiresAt === undefined ? 'no stated expiry' : `expires ${new Date(info.expiresAt).toISOString()}`;
-      process.stdout.write(`authorized: ${info.tokenType ?? 'token'}, ${expires}, refresh token: ${info.hasRefreshToken ? 'yes' : 'no'}\n`);
+      out.out(`authorized: ${info.tokenType ?? 'token'}, ${expires}, refresh token: ${info.hasRefreshToken ? 'yes' : 'no'}\n`);
       return 0;
     } finally {
       await connector.close();
     }
   } catch (error) {
-    return failure('login', usage, error);
+    return failure('login', usage, error, out);
   }
 }
 
 /** Listens on the redirect URI's address until the provider sends the browser back; resolves with the callback URL. */
-function waitForCallback(redirect: URL, authorizationUrl: string, timeoutMs: number): Promise<URL> {
+function waitForCallback(redirect: URL, authorizationUrl: string, timeoutMs: number, out: Printer): Promise<URL> {
   return new Promise((resolve, reject) => {
     let server: Server | undefined;
     const timer = setTimeout(() => finish(new Error(`no callback within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -79,7 +81,7 @@ function waitForCallback(redirect: URL, authorizationUrl: string, timeoutMs: num
     });
     server.once('error', (error: NodeJS.ErrnoException) => finish(new Error(`cannot listen on ${redirect.host} (${error.code ?? 'error'})`)));
     server.listen(Number(redirect.port), redirect.hostname === 'localhost' ? '127.0.0.1' : redirect.hostname.replace(/^\[|\]$/g, ''), () => {
-      process.stdout.write(`Open this URL in a browser to authorize:\n${authorizationUrl}\nWaiting for the redirect to ${redirect.origin}${redirect.pathname} …\n`);
+      out.out(`Open this URL in a browser to authorize:\n${authorizationUrl}\nWaiting for the redirect to ${redirect.origin}${redirect.pathname} …\n`);
     });
   });
 }

@@ -4,6 +4,7 @@
  * command loads only what it needs, and a start-up cost in one does not slow the others.
  * A subcommand module exports `run(argv): Promise<number>`, resolving to the exit status.
  */
+import { Printer } from './output.js';
 
 interface Subcommand {
   summary: string;
@@ -30,20 +31,22 @@ Run "connector <command> --help" for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const out = new Printer();
   if (name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${usage}\n`);
+    out.out(`${usage}\n`);
     return 0;
   }
   const subcommand = name !== undefined && Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!subcommand) {
-    process.stderr.write(`${name === undefined ? 'connector: no command given' : `connector: unknown command "${name}"`}\n\n${usage}\n`);
+    out.err(`${name === undefined ? 'connector: no command given' : `connector: unknown command "${name}"`}\n\n${usage}\n`);
     return 2;
   }
   try {
     return await (await subcommand.load()).run(rest);
   } catch (error) {
-    // The message only: stacks and causes may quote request data.
-    process.stderr.write(`connector ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Commands print their own failures with the run's secrets; this is what escaped them (a
+    // module that failed to load): its message and code only, never the stack or causes.
+    out.error(String(name), error);
     return 1;
   }
 }

@@ -9,12 +9,15 @@
 import type { Readable } from 'node:stream';
 import { createRecordingDispatcher, type RecordedExchange } from '../http/recording-dispatcher.js';
 import type { ConnectorManifest } from '../manifest/types.gen.js';
+import type { Redactor } from '../redact.js';
 import { loadConnector, type Environment } from '../runtime/connector.js';
 import { fixturePathFor, fixtureSet, saveFixtureSet } from '../testkit/fixtures.js';
-import { RecordingTokenStore } from '../testkit/recording-store.js';
+import { RecordingTokenStore, type SecretSink } from '../testkit/recording-store.js';
 import { SecretScrubber } from '../testkit/scrub.js';
+import { secretCredentials } from '../testkit/secrets.js';
 import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
 import { environmentOf, readCredentials } from './connection-options.js';
+import { Printer } from './output.js';
 import { readInput } from './run.js';
 
 export const usage = `Usage: connector record <manifest> <action> --credentials <file> [options]
@@ -31,12 +34,14 @@ Options:
   --name <name>              name of the fixture set (default: the action id); replaces a set of that name
   --env live|dev             environment (default: live)
   --allow-private-network    allow loopback and private addresses (local sandboxes)
+  --allow-insecure-http      allow plain-http token endpoints for the OAuth grants (local test servers only)
   -h, --help                 show this help
 
 Exit status: 0 recorded, 1 the action failed (its exchanges are recorded all the same) or
 recording failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
+  const out = new Printer();
   const parsed = parseCommandLine('record', usage, argv, {
     credentials: { type: 'string' },
     input: { type: 'string' },
@@ -44,11 +49,12 @@ export async function run(argv: string[]): Promise<number> {
     name: { type: 'string' },
     env: { type: 'string', default: 'live' },
     'allow-private-network': { type: 'boolean', default: false },
-  });
+    'allow-insecure-http': { type: 'boolean', default: false },
+  }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [manifestPath, action, ...extra] = positionals;
-  if (!manifestPath || !action || extra.length > 0) return usageError('record', usage, 'give exactly one manifest and one action');
+  if (!manifestPath || !action || extra.length > 0) return usageError('record', usage, 'give exactly one manifest and one action', out);
   const name = values.name ?? action;
   try {
     if (!values.credentials) throw new UsageError('--credentials <file> is required');
@@ -57,12 +63,13 @@ export async function run(argv: string[]): Promise<number> {
     const credentials = await readCredentials(values.credentials);
     const input = await readInput(values.input, values['input-file']);
     const connector = await loadConnector(manifestPath);
+    for (const [, value] of secretCredentials(connector.manifest, environment, credentials)) out.redactor.add(value);
     const allowPrivateNetwork = values['allow-private-network'] ?? false;
     const store = new RecordingTokenStore();
     const recording = createRecordingDispatcher({ allowPrivateNetwork });
     let outcome: { status: number } | { error: unknown };
     try {
-      const connection = connector.connect({ connectionId: 'record', credentials, environment, store, dispatcher: recording.dispatcher, allowPrivateNetwork });
+      const connection = connector.connect({ connectionId: 'record', credentials, environment, store, dispatcher: recording.dispatcher, allowPrivateNetwork, allowInsecureHttp: values['allow-insecure-http'] ?? false });
       try {
         const result = await connection.execute(action, input);
         if (isStream(result.data)) for await (const _chunk of result.data) { /* read whole: the recorder keeps its beginning */ }
@@ -75,19 +82,19 @@ export async function run(argv: string[]): Promise<number> {
       await connector.close();
     }
     const scrubber = new SecretScrubber();
-    registerSecrets(scrubber, connector.manifest, environment, credentials, store, recording.exchanges);
+    registerSecrets(alsoMasked(scrubber, out.redactor), connector.manifest, environment, credentials, store, recording.exchanges);
     const set = fixtureSet(action, recording.exchanges, scrubber, Date.now());
     const path = fixturePathFor(manifestPath);
     await saveFixtureSet(path, connector.id, name, set);
     const lines = set.exchanges.map(({ request, response }) => `  ${request.method} ${request.path.replace(/\?.*$/, '?…')}  ${response?.status ?? 'no response'}`);
-    process.stdout.write(`recorded ${set.exchanges.length} exchange${set.exchanges.length === 1 ? '' : 's'} as "${name}" in ${path}\n${lines.join('\n')}\n`);
+    out.out(`recorded ${set.exchanges.length} exchange${set.exchanges.length === 1 ? '' : 's'} as "${name}" in ${path}\n${lines.join('\n')}\n`);
     if ('error' in outcome) {
-      process.stderr.write(`the action failed; its exchanges are recorded all the same\n`);
-      return failure('record', usage, outcome.error);
+      out.err(`the action failed; its exchanges are recorded all the same\n`);
+      return failure('record', usage, outcome.error, out);
     }
     return 0;
   } catch (error) {
-    return failure('record', usage, error);
+    return failure('record', usage, error, out);
   }
 }
 
@@ -97,26 +104,33 @@ export async function run(argv: string[]): Promise<number> {
  * whatever Authorization values and credential query parameters still carry.
  */
 function registerSecrets(
-  scrubber: SecretScrubber,
+  sink: SecretSink,
   manifest: Readonly<ConnectorManifest>,
   environment: Environment,
   credentials: Record<string, unknown>,
   store: RecordingTokenStore,
   exchanges: readonly RecordedExchange[],
 ): void {
-  store.registerSecrets(scrubber);
-  const schema = manifest.environments?.[environment]?.credentials ?? manifest.credentials;
-  for (const [field, property] of Object.entries(schema?.properties ?? {})) {
-    if (property?.['x-secret'] === true) scrubber.add(credentials[field], `{{secret:${field}}}`);
-  }
+  store.registerSecrets(sink);
+  for (const [field, value] of secretCredentials(manifest, environment, credentials)) sink.add(value, `{{secret:${field}}}`);
   const auth = manifest.auth as { type: string; in?: string; name?: string; apply?: { query?: Record<string, unknown> } };
   const params = [...(auth.type === 'api_key' && auth.in === 'query' && auth.name ? [auth.name] : []), ...Object.keys(auth.apply?.query ?? {})];
   for (const { request } of exchanges) {
     const authorization = /^\S+\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    scrubber.add(authorization, '{{authorization}}');
+    sink.add(authorization, '{{authorization}}');
     const query = new URL(request.path, 'http://recorded').searchParams;
-    for (const param of params) scrubber.add(query.get(param) ?? undefined, `{{secret:${param.replace(/[^A-Za-z0-9_]/g, '_')}}}`);
+    for (const param of params) sink.add(query.get(param) ?? undefined, `{{secret:${param.replace(/[^A-Za-z0-9_]/g, '_')}}}`);
   }
+}
+
+/** The scrubber, and the printer's redactor with it: what the fixtures must not hold, the output must not show. */
+function alsoMasked(scrubber: SecretScrubber, redactor: Redactor): SecretSink {
+  return {
+    add(value, placeholder) {
+      scrubber.add(value, placeholder);
+      redactor.add(value);
+    },
+  };
 }
 
 function isStream(value: unknown): value is Readable {

@@ -1,6 +1,7 @@
 /**
  * `connector run <manifest> <action>`: executes one action and prints its result as JSON
- * (binary results go to --output). Auth happens as it would in a host platform.
+ * (binary results go to --output). Auth happens as it would in a host platform. A failure is
+ * a line on stderr, or with --format json an {"error": …} document on stdout.
  */
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -8,12 +9,15 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { formatOf, Printer } from './output.js';
 
 export const usage = `Usage: connector run <manifest> <action> --credentials <file> [options]
 
 Executes an action and prints {"status", "data"} as JSON.
 
 Options:
+  --format text|json         how a failure is told: a line on stderr (text, default) or
+                             {"error": {code, message, …}} on stdout (json)
   --input '<json>'           the action's input
   --input-file <file>        the action's input, from a JSON file
   --output <file>            write a binary result (download) to this file
@@ -22,19 +26,24 @@ ${connectionOptionsHelp}
 Exit status: 0 success, 1 the action or its authentication failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
+  const out = new Printer();
   const parsed = parseCommandLine('run', usage, argv, {
     ...connectionOptions,
+    format: { type: 'string', default: 'text' },
     input: { type: 'string' },
     'input-file': { type: 'string' },
     output: { type: 'string' },
-  });
+  }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [manifest, action, ...extra] = positionals;
-  if (!manifest || !action || extra.length > 0) return usageError('run', usage, 'give exactly one manifest and one action');
+  const format = formatOf(values.format);
+  if (!format) return usageError('run', usage, `--format must be text or json, not "${values.format}"`, out);
+  out.format = format;
+  if (!manifest || !action || extra.length > 0) return usageError('run', usage, 'give exactly one manifest and one action', out);
   try {
     const input = await readInput(values.input, values['input-file']);
-    const { connector, connection } = await openConnection(manifest, values);
+    const { connector, connection } = await openConnection(manifest, values, out.redactor);
     try {
       const result = await connection.execute(action, input);
       if (isStream(result.data)) {
@@ -43,16 +52,16 @@ export async function run(argv: string[]): Promise<number> {
           throw new UsageError(`action "${action}" returns binary content: give --output <file>`);
         }
         await pipeline(result.data, createWriteStream(values.output));
-        process.stdout.write(`${JSON.stringify({ status: result.status, output: values.output })}\n`);
+        out.json({ status: result.status, output: values.output });
       } else {
-        process.stdout.write(`${JSON.stringify({ status: result.status, data: result.data }, null, 2)}\n`);
+        out.json({ status: result.status, data: result.data });
       }
       return 0;
     } finally {
       await connector.close();
     }
   } catch (error) {
-    return failure('run', usage, error);
+    return failure('run', usage, error, out);
   }
 }
 

@@ -4,8 +4,9 @@
  * failed; a failure lists what differed and the requests the connector made.
  */
 import { runManifestTests, type ManifestReport, type ScenarioReport } from '../testkit/scenario-runner.js';
-import { parseCommandLine, usageError } from './command-line.js';
+import { failure, parseCommandLine, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
+import { formatOf, Printer } from './output.js';
 
 export const usage = `Usage: connector test <manifest…> [--format text|json] [--scenario <name>]
 
@@ -22,21 +23,29 @@ Options:
 Exit status: 0 all scenarios passed, 1 a scenario failed, 2 usage error, 3 invalid manifest.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('test', usage, argv, { format: { type: 'string', default: 'text' }, scenario: { type: 'string' } });
+  const out = new Printer();
+  const parsed = parseCommandLine('test', usage, argv, { format: { type: 'string', default: 'text' }, scenario: { type: 'string' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.format !== 'text' && values.format !== 'json') return usageError('test', usage, `--format must be text or json, not "${values.format}"`);
+  const format = formatOf(values.format);
+  if (!format) return usageError('test', usage, `--format must be text or json, not "${values.format}"`, out);
   // A shell glob over connectors/*.json also picks up the recorded fixture files.
   const manifests = parsed.positionals.filter((file) => !file.endsWith('.fixtures.json'));
-  if (manifests.length === 0) return usageError('test', usage, 'no manifest given');
+  if (manifests.length === 0) return usageError('test', usage, 'no manifest given', out);
 
   const reports: ManifestReport[] = [];
-  for (const file of manifests) reports.push(await runManifestTests(file, { scenario: values.scenario }));
+  try {
+    // The runner adds every scenario's secrets (x-secret credentials, the tokens and cookies its server issued) to the printer's redactor.
+    for (const file of manifests) reports.push(await runManifestTests(file, { scenario: values.scenario, redactor: out.redactor }));
+  } catch (error) {
+    return failure('test', usage, error, out);
+  }
   const ran = reports.reduce((sum, report) => sum + report.scenarios.length, 0);
   if (values.scenario !== undefined && ran === 0 && reports.every((report) => report.valid)) {
-    return usageError('test', usage, `no scenario is named "${values.scenario}"`);
+    return usageError('test', usage, `no scenario is named "${values.scenario}"`, out);
   }
-  process.stdout.write(values.format === 'json' ? `${JSON.stringify(jsonReport(reports), null, 2)}\n` : textReport(reports));
+  if (format === 'json') out.json(jsonReport(reports));
+  else out.out(textReport(reports));
   if (reports.some((report) => !report.valid)) return 3;
   return reports.every((report) => report.scenarios.every((scenario) => scenario.passed)) ? 0 : 1;
 }

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../errors.js';
 import { validateManifest } from '../manifest/validate.js';
 import { parseCommandLine, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
+import { formatOf, Printer } from './output.js';
 
 export const usage = `Usage: connector validate <files…> [--format text|json]
 
@@ -32,16 +33,19 @@ interface FileResult {
  * process.exitCode = await run(['connectors/snov-io.json', '--format', 'json']);
  */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('validate', usage, argv, { format: { type: 'string', default: 'text' } });
+  const out = new Printer();
+  const parsed = parseCommandLine('validate', usage, argv, { format: { type: 'string', default: 'text' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.format !== 'text' && values.format !== 'json') return usageError('validate', usage, `--format must be text or json, not "${values.format}"`);
+  const format = formatOf(values.format);
+  if (!format) return usageError('validate', usage, `--format must be text or json, not "${values.format}"`, out);
   // Fixtures recorded by `connector record` sit next to the manifests, where a glob picks them up.
   const files = parsed.positionals.filter((file) => !file.endsWith('.fixtures.json'));
-  if (files.length === 0) return usageError('validate', usage, 'no files given');
+  if (files.length === 0) return usageError('validate', usage, 'no files given', out);
 
   const results = await Promise.all(files.map(validateFile));
-  process.stdout.write(values.format === 'json' ? `${JSON.stringify(report(results), null, 2)}\n` : textReport(results));
+  if (format === 'json') out.json(report(results));
+  else out.out(textReport(results));
   return results.every((result) => result.valid) ? 0 : 1;
 }
 

@@ -56,6 +56,8 @@ export interface FixtureServer {
   readonly requests: readonly ServedRequest[];
   /** What the connection did that a real API would punish: unknown routes, a rotated refresh token reused. */
   readonly violations: readonly string[];
+  /** Every token and cookie value it served (fake, but secrets all the same: reports mask them). */
+  readonly issued: ReadonlySet<string>;
   /** Replaces the queues of these routes from now on. */
   respond(routes: TestRoutes): void;
   /** Revokes every access token issued so far. */
@@ -96,6 +98,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
   const refreshTokens = new Map<string, boolean>();
   const requests: ServedRequest[] = [];
   const violations: string[] = [];
+  const issued = new Set<string>();
   let serial = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -116,7 +119,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     if (!queue) {
       served.note = 'no route';
       violations.push(`request ${served.seq}: no response is declared for ${routeOf(method, path)}: add it to responses (or record it)`);
-      return send(res, served, method, { status: 404, json: { error: `connector test: no response declared for ${routeOf(method, path)}` } }, new PlaceholderFiller(options.now(), options.credentials, 0));
+      return send(res, served, method, { status: 404, json: { error: `connector test: no response declared for ${routeOf(method, path)}` } }, new PlaceholderFiller(options.now(), options.credentials, 0, issued));
     }
     served.route = queue.route.key;
     // Everything a token can travel in: headers (Authorization, Cookie…), the path and query, the body.
@@ -128,13 +131,13 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
       if (presented !== undefined && refreshTokens.get(presented)) {
         served.note = 'rotated refresh token';
         violations.push(`request ${served.seq} (${routeOf(method, path)}) presented a refresh token that was already exchanged for a new one: a server that rotates refresh tokens revokes the grant when one is reused`);
-        return send(res, served, method, oauthError('invalid_grant', 'connector test: this refresh token was already used'), new PlaceholderFiller(options.now(), options.credentials, 0));
+        return send(res, served, method, oauthError('invalid_grant', 'connector test: this refresh token was already used'), new PlaceholderFiller(options.now(), options.credentials, 0, issued));
       }
       if (presented === undefined && queue.route.key === options.refreshRoute) {
         served.note = 'no refresh token';
-        return send(res, served, method, oauthError('invalid_request', 'connector test: the refresh request carries no refresh token'), new PlaceholderFiller(options.now(), options.credentials, 0));
+        return send(res, served, method, oauthError('invalid_request', 'connector test: the refresh request carries no refresh token'), new PlaceholderFiller(options.now(), options.credentials, 0, issued));
       }
-      const filler = new PlaceholderFiller(options.now(), options.credentials, ++serial);
+      const filler = new PlaceholderFiller(options.now(), options.credentials, ++serial, issued);
       const response = next(queue);
       send(res, served, method, response, filler);
       remember(filler.minted, response, filler);
@@ -142,7 +145,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
       return;
     }
     const now = options.now();
-    const filler = new PlaceholderFiller(now, options.credentials, ++serial);
+    const filler = new PlaceholderFiller(now, options.credentials, ++serial, issued);
     // Once the server has issued access tokens, every other route wants a live one.
     if (accessTokens.size > 0 && !options.publicRoutes?.has(queue.route.key)) {
       let live = false;
@@ -192,6 +195,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     origin,
     requests,
     violations,
+    issued,
     respond: setRoutes,
     expireTokens() {
       for (const state of accessTokens.values()) state.revoked = true;

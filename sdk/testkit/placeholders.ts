@@ -27,12 +27,14 @@ export class PlaceholderFiller {
   readonly #now: number;
   readonly #credentials: Readonly<Record<string, unknown>>;
   readonly #serial: number;
+  readonly #issued: Set<string> | undefined;
 
-  /** `serial` numbers the response, so fake values say where they came from. */
-  constructor(now: number, credentials: Readonly<Record<string, unknown>>, serial: number) {
+  /** `serial` numbers the response, so fake values say where they came from; every value minted is also added to `issued`. */
+  constructor(now: number, credentials: Readonly<Record<string, unknown>>, serial: number, issued?: Set<string>) {
     this.#now = now;
     this.#credentials = credentials;
     this.#serial = serial;
+    this.#issued = issued;
   }
 
   text(template: string): string {
@@ -41,12 +43,12 @@ export class PlaceholderFiller {
       if (name === 'now') return String(Math.floor(this.#now / 1000) + offset);
       if (name === 'http_date') return new Date(this.#now + offset * 1000).toUTCString();
       if (amount !== undefined) return whole;
-      if (name === 'access_token') return (this.minted.accessToken ??= fake('at', this.#serial));
-      if (name === 'refresh_token') return (this.minted.refreshToken ??= fake('rt', this.#serial));
+      if (name === 'access_token') return (this.minted.accessToken ??= this.#mint('at'));
+      if (name === 'refresh_token') return (this.minted.refreshToken ??= this.#mint('rt'));
       if (name.startsWith('cookie:')) {
         const cookie = name.slice(7);
         let value = this.minted.cookies.get(cookie);
-        if (value === undefined) this.minted.cookies.set(cookie, (value = fake('ck', this.#serial)));
+        if (value === undefined) this.minted.cookies.set(cookie, (value = this.#mint('ck')));
         return value;
       }
       const credential = this.#credentials[name.slice(7)];
@@ -57,6 +59,12 @@ export class PlaceholderFiller {
   /** A JSON value with every string filled (keys included). */
   json(value: unknown): unknown {
     return mapJsonStrings(value, (text) => this.text(text));
+  }
+
+  #mint(kind: string): string {
+    const value = fake(kind, this.#serial);
+    this.#issued?.add(value);
+    return value;
   }
 }
 

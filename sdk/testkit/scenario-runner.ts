@@ -10,6 +10,7 @@ import { ConnectorError, ManifestError, type Diagnostic } from '../errors.js';
 import type { ConnectorEvent } from '../events.js';
 import { createFixtureDispatcher } from '../http/fixture-dispatcher.js';
 import type { ConnectorManifest, TestExpectations, TestResponse, TestRoutes, TestScenario, TestStep } from '../manifest/types.gen.js';
+import { Redactor } from '../redact.js';
 import { loadConnector, type Connector } from '../runtime/connector.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
 import { compileTemplate } from '../template/liquid.js';
@@ -17,6 +18,7 @@ import { fixturePathFor, fixtureRoutes, readFixtureFile, type FixtureFile } from
 import { startFixtureServer, type FixtureServer, type ServedRequest } from './fixture-server.js';
 import { issuesTokens } from './placeholders.js';
 import { compileRoute, routeOf } from './routes.js';
+import { credentialsSchemaOf, secretCredentials } from './secrets.js';
 
 /** Where every scenario's virtual clock starts: 2026-01-01T00:00:00Z. */
 export const TEST_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -31,6 +33,11 @@ export interface RunOptions {
   fixtures?: FixtureFile;
   /** Name used in reports when a parsed manifest is given. */
   file?: string;
+  /**
+   * Learns every scenario's secrets (its x-secret credentials, every token and cookie its server
+   * issued), which reports show masked; a caller printing reports masks with it too.
+   */
+  redactor?: Redactor;
 }
 
 /** An event as the report shows it: its type and what it says (statuses, reasons — never a secret). */
@@ -88,11 +95,12 @@ export async function runManifestTests(manifest: string | object, options: RunOp
     return (fixtures ??= readFixtureFile(fixturePathFor(manifest)));
   };
   const fixtureFile = typeof manifest === 'string' ? fixturePathFor(manifest) : 'the fixtures given';
+  const redactor = options.redactor ?? new Redactor();
   try {
     const scenarios = connector.manifest.tests ?? [];
     for (const [index, scenario] of scenarios.entries()) {
       if (options.scenario !== undefined && scenario.name !== options.scenario) continue;
-      report.scenarios.push(await runScenario(connector, scenario, index, { load: loadFixtures, where: fixtureFile }));
+      report.scenarios.push(await runScenario(connector, scenario, index, { load: loadFixtures, where: fixtureFile }, redactor));
     }
   } finally {
     await connector.close();
@@ -106,16 +114,23 @@ interface FixtureSource {
   where: string;
 }
 
-/** Runs one scenario of a loaded connector. */
-export async function runScenario(connector: Connector, scenario: TestScenario, index: number, fixtures: FixtureSource): Promise<ScenarioReport> {
+/** Runs one scenario of a loaded connector; the report comes masked by `redactor`, which learns the scenario's secrets. */
+export async function runScenario(
+  connector: Connector,
+  scenario: TestScenario,
+  index: number,
+  fixtures: FixtureSource,
+  redactor = new Redactor(),
+): Promise<ScenarioReport> {
   const started = performance.now();
   const pointer = `/tests/${index}`;
   const report: ScenarioReport = { name: scenario.name, pointer, passed: false, failures: [], requests: [], events: [], durationMs: 0 };
   const finish = (): ScenarioReport => {
     report.passed = report.failures.length === 0;
     report.durationMs = Math.round(performance.now() - started);
-    return report;
+    return redactor.redactValue(report) as ScenarioReport;
   };
+  for (const [, value] of secretCredentials(connector.manifest, scenario.environment ?? 'live', scenario.credentials ?? {})) redactor.add(value);
 
   let routes: TestRoutes;
   try {
@@ -127,15 +142,7 @@ export async function runScenario(connector: Connector, scenario: TestScenario, 
   const credentials = scenario.credentials as Record<string, unknown>;
   let clockMs = TEST_EPOCH_MS;
   const clock = { now: () => clockMs };
-  const server = await startFixtureServer({
-    routes,
-    tokenRoutes: tokenRoutesOf([routes, ...scenario.steps.map((step) => step.respond ?? {})]),
-    refreshRoute: refreshRouteOf(connector.manifest, credentials, scenario.environment ?? 'live'),
-    expiredResponse: scenario.expired_response ?? DEFAULT_EXPIRED_RESPONSE,
-    publicRoutes: new Set(scenario.public_routes ?? []),
-    now: clock.now,
-    credentials,
-  });
+  const server = await scenarioServer(connector.manifest, scenario, routes, clock.now);
   const redirect = createFixtureDispatcher(server.origin);
   const events: ConnectorEvent[] = [];
   let stepsPassed = false;
@@ -150,31 +157,52 @@ export async function runScenario(connector: Connector, scenario: TestScenario, 
         clock,
         dispatcher: redirect.dispatcher,
         allowPrivateNetwork: true,
+        // Every request goes to the scenario's local server, never to the network: plain http is that server.
+        allowInsecureHttp: true,
         onEvent: (event) => events.push(event),
       });
     } catch (error) {
       report.failures.push(`${pointer}/credentials: ${messageOf(error)}`);
     }
     if (connection) {
-      stepsPassed = true;
-      for (const [j, step] of scenario.steps.entries()) {
-        const failure = await runStep(step, { connection, server, advance: (seconds) => (clockMs += seconds * 1000) });
-        if (failure !== undefined) {
-          report.failures.push(`step ${j + 1} (${pointer}/steps/${j}) ${describeStep(step)}: ${failure}`);
-          stepsPassed = false;
-          break;
-        }
-      }
+      stepsPassed = await runSteps(scenario.steps, pointer, { connection, server, advance: (seconds) => (clockMs += seconds * 1000) }, report.failures);
     }
   } finally {
     await redirect.close();
     await server.close();
   }
+  for (const value of server.issued) redactor.add(value);
   report.requests = [...server.requests];
   report.events = events.map(summarize);
   report.failures.push(...server.violations);
   if (stepsPassed && scenario.expect) report.failures.push(...compare(scenario.expect, server.requests, events));
   return finish();
+}
+
+/** The scenario's local server: its routes, which of them issue tokens, and what it answers without a live one. */
+function scenarioServer(manifest: ConnectorManifest, scenario: TestScenario, routes: TestRoutes, now: () => number): Promise<FixtureServer> {
+  const credentials = scenario.credentials as Record<string, unknown>;
+  return startFixtureServer({
+    routes,
+    tokenRoutes: tokenRoutesOf([routes, ...scenario.steps.map((step) => step.respond ?? {})]),
+    refreshRoute: refreshRouteOf(manifest, credentials, scenario.environment ?? 'live'),
+    expiredResponse: scenario.expired_response ?? DEFAULT_EXPIRED_RESPONSE,
+    publicRoutes: new Set(scenario.public_routes ?? []),
+    now,
+    credentials,
+  });
+}
+
+/** Runs the steps in order until one fails (its failure added to `failures`); whether all passed. */
+async function runSteps(steps: readonly TestStep[], pointer: string, ctx: StepContext, failures: string[]): Promise<boolean> {
+  for (const [j, step] of steps.entries()) {
+    const failure = await runStep(step, ctx);
+    if (failure !== undefined) {
+      failures.push(`step ${j + 1} (${pointer}/steps/${j}) ${describeStep(step)}: ${failure}`);
+      return false;
+    }
+  }
+  return true;
 }
 
 interface StepContext {
@@ -282,9 +310,8 @@ function tokenRoutesOf(routeSets: readonly TestRoutes[]): Set<string> {
 function refreshRouteOf(manifest: ConnectorManifest, credentials: Record<string, unknown>, environment: 'live' | 'dev'): string | undefined {
   const auth = manifest.auth;
   if (auth.type !== 'refreshable_token' || !auth.refresh_request_url) return undefined;
-  const schema = manifest.environments?.[environment]?.credentials ?? manifest.credentials;
   const withDefaults: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+  for (const [name, property] of Object.entries(credentialsSchemaOf(manifest, environment)?.properties ?? {})) {
     if (property && 'default' in property) withDefaults[name] = property.default;
   }
   Object.assign(withDefaults, credentials);

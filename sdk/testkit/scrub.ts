@@ -1,9 +1,11 @@
 /**
  * Turning secrets into placeholders before a recording touches the disk: each known secret
  * value (a credential marked x-secret, a token, a cookie) becomes its placeholder wherever it
- * appears, raw or in the encodings a request may carry it in (URL, form, JSON, Base64).
+ * appears, raw or in any encoding it travels in — the redactor's list (`secretEncodings`), so
+ * the recorder and the redactor never disagree about what a secret looks like.
  * `leaks` is the last check: it finds any known secret still in clear in a text.
  */
+import { secretEncodings } from '../redact.js';
 import { mapJsonStrings } from './json-strings.js';
 
 interface Entry {
@@ -22,15 +24,8 @@ export class SecretScrubber {
   /** Registers a secret; the first placeholder given for a value wins. */
   add(value: unknown, placeholder: string): void {
     if (typeof value !== 'string' || value.length < MIN_LENGTH || this.#entries.has(value)) return;
-    const forms = new Set([
-      value,
-      encodeURIComponent(value),
-      encodeURIComponent(value).replace(/%20/g, '+'),
-      JSON.stringify(value).slice(1, -1),
-      Buffer.from(value, 'utf8').toString('base64'),
-      Buffer.from(value, 'utf8').toString('base64url'),
-    ]);
-    this.#entries.set(value, { forms: [...forms].filter((form) => form.length >= MIN_LENGTH).sort((a, b) => b.length - a.length), placeholder });
+    const forms = secretEncodings(value).filter((form) => form.length >= MIN_LENGTH);
+    this.#entries.set(value, { forms: forms.sort((a, b) => b.length - a.length), placeholder });
   }
 
   /** The placeholder registered for exactly this value. */
