@@ -5,6 +5,7 @@
  */
 import { parse as parseAst, type MemberNode, type ObjectNode, type ValueNode } from '@humanwhocodes/momoa';
 import type { Diagnostic } from '../errors.js';
+import { unescapePointerToken } from '../json-pointer.js';
 
 /** 1-based line and column (UTF-16 code units, as editors count them). */
 export interface Position {
@@ -49,6 +50,9 @@ export function parseJson(source: string, limits: JsonLimits): ParsedJson {
 }
 
 /** Maps JSON pointers to positions in one text. Parses the text into an AST on first use. */
+/** RFC 6901 §4: an array index is 0 or has no leading zero. */
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+
 export class JsonLocator {
   readonly #text: string;
   #body?: ValueNode;
@@ -70,7 +74,7 @@ export class JsonLocator {
     for (const token of pointer === '' ? [] : pointer.slice(1).split('/')) {
       const name = unescapePointerToken(token);
       const child =
-        node.type === 'Object' ? this.#membersOf(node).get(name) : node.type === 'Array' && /^\d+$/.test(name) ? node.elements[Number(name)] : undefined;
+        node.type === 'Object' ? this.#membersOf(node).get(name) : node.type === 'Array' && ARRAY_INDEX.test(name) ? node.elements[Number(name)] : undefined;
       if (!child) break;
       node = child.value;
       member = child.type === 'Member' ? child : undefined;
@@ -89,14 +93,6 @@ export class JsonLocator {
   }
 }
 
-/** RFC 6901 escaping of one reference token. */
-export function escapePointerToken(token: string): string {
-  return token.includes('~') || token.includes('/') ? token.replaceAll('~', '~0').replaceAll('/', '~1') : token;
-}
-
-export function unescapePointerToken(token: string): string {
-  return token.includes('~') ? token.replaceAll('~1', '/').replaceAll('~0', '~') : token;
-}
 
 function toPosition(location: { line: number; column: number }): Position {
   return { line: location.line, column: location.column };

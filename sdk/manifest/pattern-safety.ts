@@ -7,7 +7,7 @@
  */
 import { error, type Finding } from './finding.js';
 import { isRecord } from './json-value.js';
-import { escapePointerToken } from './locate.js';
+import { escapePointerToken } from '../json-pointer.js';
 import { show } from './message-text.js';
 
 const HINT = 'write the pattern without a repeated group that itself repeats or alternates, e.g. ^a+$ instead of ^(a+)+$';
@@ -19,7 +19,7 @@ export function patternProblem(source: string): string | undefined {
   } catch {
     return `pattern ${show(source)} is not a valid regular expression`;
   }
-  if (/\\[1-9]|\\k</.test(withoutClasses(source))) {
+  if (BACK_REFERENCE.test(withoutClasses(source))) {
     return `pattern ${show(source)} uses a back-reference, which can take exponential time`;
   }
   if (nestedRepetition(source)) {
@@ -48,10 +48,21 @@ export function checkPatterns(pointer: string, schema: unknown, out: Finding[], 
   }
   for (const [key, value] of Object.entries(schema)) {
     // Values, not schemas: a default or an example may hold anything.
-    if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') continue;
+    if (VALUE_KEYWORDS.has(key)) continue;
+    if (SCHEMA_MAPS.has(key) && isRecord(value)) {
+      // Names here are the author's (a property may be called "default"): every value is a schema.
+      for (const [name, sub] of Object.entries(value)) checkPatterns(`${pointer}/${key}/${escapePointerToken(name)}`, sub, out, depth + 2);
+      continue;
+    }
     checkPatterns(`${pointer}/${escapePointerToken(key)}`, value, out, depth + 1);
   }
 }
+
+const VALUE_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
+/** Keywords whose value maps names to schemas. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'dependentSchemas']);
+/** A backslash that is not itself escaped, then a digit 1–9 or k<: a back-reference. */
+const BACK_REFERENCE = /(?:^|[^\\])(?:\\\\)*\\(?:[1-9]|k<)/;
 
 /**
  * Whether a quantifier that repeats (`*`, `+`, `{n,}`, `{n,m}` with m > 1) applies to a group

@@ -4,7 +4,7 @@
  * and objects from the input arrive as themselves, not as text.
  */
 import { compileTemplate, type TemplateScope } from './liquid.js';
-import { pointerSegment } from './template-map.js';
+import { escapePointerToken } from '../json-pointer.js';
 
 export type JsonTemplate = (scope: TemplateScope) => unknown;
 
@@ -19,8 +19,16 @@ export function compileJsonTemplate(value: unknown, pointer: string): JsonTempla
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).map(
-      ([key, item]) => [key, compileJsonTemplate(item, `${pointer}/${pointerSegment(key)}`)] as const,
+      ([key, item]) => [key, compileJsonTemplate(item, `${pointer}/${escapePointerToken(key)}`)] as const,
     );
+    // A key named __proto__ must stay a field: plain assignment would set the result's prototype.
+    if (entries.some(([key]) => key === '__proto__')) {
+      return (scope) => {
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of entries) Object.defineProperty(out, key, { value: item(scope), enumerable: true, writable: true, configurable: true });
+        return out;
+      };
+    }
     return (scope) => {
       const out: Record<string, unknown> = {};
       for (const [key, item] of entries) out[key] = item(scope);

@@ -5,7 +5,7 @@
  * static strings and plain `{{ a.b }}` interpolations skip the engine on the hot path.
  */
 import { createRequire } from 'node:module';
-import type { Liquid as LiquidEngine, Template } from 'liquidjs';
+import type { Liquid as LiquidEngine, LiquidOptions, Template } from 'liquidjs';
 import { TemplateError } from '../errors.js';
 
 /** The variables a template may read; which roots exist depends on the field (see the schema's x-template). */
@@ -30,18 +30,25 @@ export interface CompiledTemplate {
 // scan its 180 KB for export names at every start (~15 ms of `connector validate`).
 const { Liquid } = createRequire(import.meta.url)('liquidjs') as { Liquid: typeof LiquidEngine };
 
-const engine = new Liquid({
+/**
+ * The options the SDK's liquidjs engine is built with (the tags and filters below are registered
+ * on top). Exported so tests can build a plain engine that is configured the same way.
+ */
+export const ENGINE_OPTIONS: Readonly<LiquidOptions> = Object.freeze({
   strictVariables: true,
   strictFilters: true,
   ownPropertyOnly: true,
   // `{% if input.optional %}` must work for inputs the caller left out.
   lenientIf: true,
-  templates: {},
+  // No file system: templates resolve against this empty, frozen map.
+  templates: Object.freeze({}),
   parseLimit: 65_536,
   renderLimit: 200,
   memoryLimit: 10_000_000,
   outputEscape: undefined,
 });
+
+const engine = new Liquid(ENGINE_OPTIONS);
 
 // No template may reach another template or a file.
 for (const tag of ['include', 'render', 'layout']) {

@@ -7,11 +7,11 @@
 import fc from 'fast-check';
 import { Liquid } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, type TemplateScope } from '../../sdk/template/liquid.js';
+import { compileTemplate, ENGINE_OPTIONS, type TemplateScope } from '../../sdk/template/liquid.js';
 import { fuzz } from './support/fuzz.js';
 
-/** liquidjs as the SDK configures it, without the SDK's fast path. */
-const plain = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, lenientIf: true, templates: {}, outputEscape: undefined });
+/** liquidjs as the SDK configures it, without the SDK's fast path: a separate engine from the same options. */
+const plain = new Liquid(ENGINE_OPTIONS);
 
 const name = fc.oneof(
   fc.constantFrom('a', 'b', 'id', 'size', 'first', 'last', 'x-y', 'nil', 'empty', 'blank', 'true', 'false', 'null', 'constructor', '__proto__', 'toString', 'length', 'a-', 'a--b'),
