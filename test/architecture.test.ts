@@ -40,7 +40,7 @@ const DOORS: Record<string, RegExp> = {
 
 /** Layers, lowest first; a module may import its own layer and those below. */
 const LAYERS: [number, RegExp][] = [
-  [0, /^(?:errors|redact|events)\.ts$|^manifest\/types\.gen\.ts$/],
+  [0, /^(?:errors|redact|events|json-pointer)\.ts$|^manifest\/types\.gen\.ts$/],
   [1, /^(?:template|extract|store|manifest)\//],
   [2, /^http\//],
   [3, /^auth\//],

@@ -4,7 +4,7 @@
  * with credential query values masked and the host's redact hook applied; they never hold a
  * header value, a body or a library's own message.
  */
-import { ConnectorError, ERROR_CODES, NetworkError, RequestRefusedError, ResponseError, TimeoutError } from '../errors.js';
+import { ConnectorError, ERROR_CODES, NetworkError, RequestRefusedError, ResponseError, TimeoutError, safeErrorCode } from '../errors.js';
 import { encodeFormData } from './form-data-body.js';
 import type { HttpRequest } from './http-client.js';
 
@@ -70,8 +70,8 @@ export class Exchange {
     const signal = this.request.signal;
     if (signal?.aborted) return signal.reason;
     if (ConnectorError.isConnectorError(error)) return error;
-    const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
-    const safeCode = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? code : 'UNKNOWN';
+    const { syscall } = (error ?? {}) as { syscall?: unknown };
+    const safeCode = safeErrorCode(error) ?? 'UNKNOWN';
     switch (safeCode) {
       case 'UND_ERR_CONNECT_TIMEOUT':
         return this.timeout('connect');

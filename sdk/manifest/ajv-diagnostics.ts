@@ -9,7 +9,7 @@ import { describeProperty, resolve, type Schema } from './connector-schema.js';
 import { closest } from './did-you-mean.js';
 import { error, type Finding } from './finding.js';
 import { isRecord, jsonType } from './json-value.js';
-import { escapePointerToken } from './locate.js';
+import { escapePointerToken } from '../json-pointer.js';
 import { show, subjectOf } from './message-text.js';
 
 /**

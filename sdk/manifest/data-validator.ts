@@ -5,6 +5,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DataSchema } from './types.gen.js';
+import { unescapePointerToken } from '../json-pointer.js';
 
 export interface DataProblem {
   /** Dotted path of the offending field ("" for the whole value). */
@@ -74,7 +75,7 @@ export function compileDataSchema(schema: DataSchema | undefined): DataValidator
 }
 
 function describe(error: ErrorObject): DataProblem {
-  const base = error.instancePath.split('/').slice(1).map(unescapePointer);
+  const base = error.instancePath.split('/').slice(1).map(unescapePointerToken);
   switch (error.keyword) {
     case 'required': {
       const missing = String((error.params as { missingProperty: string }).missingProperty);
@@ -113,8 +114,4 @@ function fieldsOf(schema: DataSchema): [string, DataSchema][] {
 function isBinary(value: unknown): boolean {
   if (value instanceof Uint8Array || value instanceof Blob) return true;
   return typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function';
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }

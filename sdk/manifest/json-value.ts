@@ -1,5 +1,5 @@
 /** Questions about a parsed JSON value that the checks ask before trusting its shape. */
-import { escapePointerToken } from './locate.js';
+import { escapePointerToken } from '../json-pointer.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

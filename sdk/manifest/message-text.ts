@@ -2,7 +2,7 @@
  * How diagnostics quote a manifest: values cut short (a manifest may hold a pasted megabyte),
  * and a pointer named by its last step, the way an author thinks of the field.
  */
-import { unescapePointerToken } from './locate.js';
+import { unescapePointerToken } from '../json-pointer.js';
 
 /** A manifest value for a message: quoted, and cut to 60 characters. */
 export function show(value: unknown): string {

@@ -6,7 +6,7 @@
 import { suggest } from './did-you-mean.js';
 import { error, type Finding } from './finding.js';
 import { isRecord } from './json-value.js';
-import { escapePointerToken } from './locate.js';
+import { escapePointerToken } from '../json-pointer.js';
 import { show } from './message-text.js';
 
 const STEP_KINDS = ['call', 'advance', 'respond', 'expire_tokens'] as const;

@@ -6,7 +6,7 @@
 import type { Schema } from './connector-schema.js';
 import { error, warning, type Finding } from './finding.js';
 import { isRecord } from './json-value.js';
-import { escapePointerToken, unescapePointerToken } from './locate.js';
+import { escapePointerToken, unescapePointerToken } from '../json-pointer.js';
 import { cut, show, subjectOf } from './message-text.js';
 import type { TemplateField } from './schema-validator.js';
 import { gatherFacts, variableProblem, type FieldContext, type ScopeFacts } from './template-scope.js';

@@ -6,7 +6,7 @@
 import type { Schema } from './connector-schema.js';
 import { suggest } from './did-you-mean.js';
 import { isRecord } from './json-value.js';
-import { escapePointerToken } from './locate.js';
+import { escapePointerToken } from '../json-pointer.js';
 import { cut, show } from './message-text.js';
 
 const AUTH_VALUES = ['access_token', 'refresh_token', 'token_type', 'expires_at', 'cookies', 'extras'];

@@ -19,7 +19,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError } from '../errors.js';
+import { StoreError, safeErrorCode } from '../errors.js';
+import { positiveMs } from './store-fault.js';
 import { isSealedRecord, isTokenRecordShape, openEntry, RecordCipher, type EncryptionOptions, type SealedRecord } from './encryption.js';
 import { KeyedLock } from './keyed-lock.js';
 import { assertNextVersion, deepFreeze, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
@@ -132,12 +133,12 @@ export class RedisTokenStore implements TokenStore {
       throw new StoreError('RedisTokenStore needs a node-redis client or a redis:// URL');
     }
     this.#prefix = options.keyPrefix ?? 'connector-sdk:';
-    this.#lockTtlMs = positive(options.lockTtlMs, 30_000, 'lockTtlMs');
-    this.#lockWaitMs = positive(options.lockWaitMs, 120_000, 'lockWaitMs');
-    this.#pollMinMs = positive(options.pollMinMs, 5, 'pollMinMs');
-    this.#pollMaxMs = Math.max(this.#pollMinMs, positive(options.pollMaxMs, 100, 'pollMaxMs'));
-    this.#commandTimeoutMs = positive(options.commandTimeoutMs, 5_000, 'commandTimeoutMs');
-    this.#connectTimeoutMs = positive(options.connectTimeoutMs, 5_000, 'connectTimeoutMs');
+    this.#lockTtlMs = positiveMs('RedisTokenStore', 'lockTtlMs', options.lockTtlMs, 30_000);
+    this.#lockWaitMs = positiveMs('RedisTokenStore', 'lockWaitMs', options.lockWaitMs, 120_000);
+    this.#pollMinMs = positiveMs('RedisTokenStore', 'pollMinMs', options.pollMinMs, 5);
+    this.#pollMaxMs = Math.max(this.#pollMinMs, positiveMs('RedisTokenStore', 'pollMaxMs', options.pollMaxMs, 100));
+    this.#commandTimeoutMs = positiveMs('RedisTokenStore', 'commandTimeoutMs', options.commandTimeoutMs, 5_000);
+    this.#connectTimeoutMs = positiveMs('RedisTokenStore', 'connectTimeoutMs', options.connectTimeoutMs, 5_000);
     this.#cipher = RecordCipher.fromOptions(options, 'RedisTokenStore');
     this.atRest = { store: 'redis', encrypted: this.#cipher !== undefined };
   }
@@ -359,14 +360,8 @@ function isErrorReply(error: unknown): boolean {
 
 /** An errno-style code (ECONNREFUSED …), safe to put in a message. */
 function connectionErrorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
+  const code = safeErrorCode(error);
+  if (code !== undefined) return code;
   const name = errorName(error);
   return /^[A-Za-z]{1,60}Error$/.test(name) && name !== 'Error' ? name : undefined;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new StoreError(`RedisTokenStore: ${name} must be a positive number of milliseconds`);
-  return value;
 }

@@ -5,14 +5,11 @@
  * library's text is never passed on (errors.ts).
  */
 import { dirname } from 'node:path';
-import { StoreError } from '../errors.js';
-
-const SAFE_CODE = /^[A-Z0-9_]{1,40}$/;
+import { StoreError, safeErrorCode } from '../errors.js';
 
 /** The errno-style code of a file system error, safe to put in a message (it never holds data). */
 export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && SAFE_CODE.test(code) ? code : 'unknown error';
+  return safeErrorCode(error) ?? 'unknown error';
 }
 
 /**
