@@ -26,6 +26,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { registerRecordSecrets } from './record-secrets.js';
+import { backoffDelay } from '../http/backoff.js';
 import { storeCookies, type StoredCookie } from '../store/cookie-jar.js';
 import { parseSetCookies } from '../extract/cookie.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
@@ -430,7 +431,7 @@ export class TokenManager {
         return await operation();
       } catch (error) {
         if (attempt >= this.#attempts || !retryable(error)) throw error;
-        const delayMs = Math.round(this.#baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+        const delayMs = backoffDelay(attempt, this.#baseDelayMs);
         const reason = ConnectorError.isConnectorError(error) ? error.code : 'error';
         this.#ctx.emit({ type: 'token.request_retry', attempt, delayMs, reason });
         await new Promise((resolve) => setTimeout(resolve, delayMs));

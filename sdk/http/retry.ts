@@ -6,6 +6,7 @@
  */
 import { NetworkError, TimeoutError } from '../errors.js';
 import type { HttpResponse } from './http-client.js';
+import { backoffDelay } from './backoff.js';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -15,7 +16,6 @@ export interface RetryOptions {
   onRetry?(info: { attempt: number; delayMs: number; reason: string }): void;
 }
 
-const MAX_BACKOFF_MS = 30_000;
 
 export async function sendWithRetry(send: () => Promise<HttpResponse>, options: RetryOptions): Promise<HttpResponse> {
   const started = performance.now();
@@ -47,7 +47,7 @@ function retryPlan(
   attempt: number,
   options: RetryOptions,
 ): { delayMs: number; reason: string } | undefined {
-  const backoff = () => Math.min(MAX_BACKOFF_MS, options.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  const backoff = () => backoffDelay(attempt, options.baseDelayMs);
   if (response) {
     const { status } = response;
     if (status === 429 || status === 503) {
