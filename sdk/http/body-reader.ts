@@ -5,18 +5,29 @@
  * socket, so nothing half-read goes back to the pool.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import type { Exchange } from './exchange.js';
+import { Exchange } from './exchange.js';
+import type { HttpRequest } from './http-client.js';
+import type { Stage } from './pipeline.js';
 
-/** A response as undici hands it over. */
-interface RawResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Readable;
+/**
+ * The body stage: the final response's body (after redirects) read whole into a Buffer, or handed
+ * on as a bounded stream when the request asks for one (downloads).
+ */
+export function readResponseBody<R extends HttpRequest>(redact: ((text: string) => string) | undefined): Stage<R> {
+  return (next) => async (request) => {
+    const response = await next(request);
+    const exchange = new Exchange(response.request, redact);
+    const raw = response.body as Readable;
+    // The response object is this request's own (the terminal made it): no copy on the hot path.
+    response.body =
+      request.responseType === 'stream' ? streamBody(raw, exchange) : await readBody(response.status, response.headers, raw, exchange);
+    return response;
+  };
 }
 
-export function readBody({ statusCode, headers, body }: RawResponse, exchange: Exchange): Promise<Buffer> {
+function readBody(statusCode: number, headers: Record<string, string | string[] | undefined>, body: Readable, exchange: Exchange): Promise<Buffer> {
   // A declared length over the cap fails at once; HEAD, 204 and 304 declare one without sending it.
-  const bodyless = exchange.hop.method === 'HEAD' || statusCode === 204 || statusCode === 304;
+  const bodyless = exchange.request.method === 'HEAD' || statusCode === 204 || statusCode === 304;
   if (!bodyless && Number(headers['content-length']) > exchange.maxResponseBytes) {
     // Destroying an unread body makes undici emit an abort error: nobody is left to hear it.
     body.on('error', () => undefined);
@@ -51,7 +62,7 @@ export function readBody({ statusCode, headers, body }: RawResponse, exchange: E
 }
 
 /** The body as a stream that ends by the deadline and fails only with the SDK's own errors. */
-export function streamBody(body: Readable, exchange: Exchange): Readable {
+function streamBody(body: Readable, exchange: Exchange): Readable {
   const out = new PassThrough();
   const deadline = setTimeout(() => body.destroy(exchange.timeout('body')), exchange.bodyMs);
   body.on('error', (error) => out.destroy(exchange.failure(error, true) as Error));

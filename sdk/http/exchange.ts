@@ -1,25 +1,19 @@
 /**
- * One request on its way through redirects: the hop being sent, the request's limits (defaults
- * applied once), and every error that describes it. Messages name `METHOD origin/path?query`
- * with credential query values masked and the host's redact hook applied; they never hold a
- * header value, a body or a library's own message.
+ * One hop of a request as the transport stages see it: its limits (defaults applied once) and
+ * every error that describes it. Messages name `METHOD origin/path?query` with credential query
+ * values masked and the host's redact hook applied; they never hold a header value, a body or a
+ * library's own message.
  */
 import { ConnectorError, ERROR_CODES, NetworkError, RequestRefusedError, ResponseError, TimeoutError, safeErrorCode } from '../errors.js';
-import { encodeFormData } from './form-data-body.js';
 import type { HttpRequest } from './http-client.js';
 
-/** What is sent on one hop; a redirect replaces it. */
-export interface Hop {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: HttpRequest['body'];
-}
-
-const DEFAULT_CONNECT_MS = 10_000;
-const DEFAULT_HEADERS_MS = 30_000;
-const DEFAULT_BODY_MS = 30_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** The limits a request has when it names none (the manifest's `timeouts` override them per connection). */
+export const DEFAULT_LIMITS = Object.freeze({
+  connectMs: 10_000,
+  headersMs: 30_000,
+  bodyMs: 30_000,
+  maxResponseBytes: 10 * 1024 * 1024,
+});
 
 /** RFC 9110 §5.1 token; anything else could split the request. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -39,7 +33,7 @@ const REASONS: Readonly<Record<string, string>> = {
 };
 
 export class Exchange {
-  hop: Hop;
+  /** The hop being sent (after a redirect, the request it led to). */
   readonly request: HttpRequest;
   readonly connectMs: number;
   readonly headersMs: number;
@@ -47,22 +41,22 @@ export class Exchange {
   readonly maxResponseBytes: number;
   readonly #redact: ((text: string) => string) | undefined;
 
-  /** Throws RequestRefusedError for a header that could split the request (its value is not echoed). */
   constructor(request: HttpRequest, redact: ((text: string) => string) | undefined) {
     this.request = request;
     this.#redact = redact;
-    this.connectMs = request.timeouts?.connectMs ?? DEFAULT_CONNECT_MS;
-    this.headersMs = request.timeouts?.headersMs ?? DEFAULT_HEADERS_MS;
-    this.bodyMs = request.timeouts?.bodyMs ?? DEFAULT_BODY_MS;
-    this.maxResponseBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.hop = { method: request.method, url: request.url, headers: request.headers, body: request.body };
-    for (const name of Object.keys(request.headers)) {
+    this.connectMs = request.timeouts?.connectMs ?? DEFAULT_LIMITS.connectMs;
+    this.headersMs = request.timeouts?.headersMs ?? DEFAULT_LIMITS.headersMs;
+    this.bodyMs = request.timeouts?.bodyMs ?? DEFAULT_LIMITS.bodyMs;
+    this.maxResponseBytes = request.maxResponseBytes ?? DEFAULT_LIMITS.maxResponseBytes;
+  }
+
+  /** RequestRefusedError for a header that could split the request (its value is never echoed). */
+  checkHeaders(): void {
+    const headers = this.request.headers;
+    for (const name of Object.keys(headers)) {
       if (!HEADER_NAME.test(name)) throw this.refused('a header name is not a valid token');
-      if (HEADER_VALUE_BREAK.test(request.headers[name]!)) {
-        throw this.refused(`the value of header "${name}" contains a line break or NUL`);
-      }
+      if (HEADER_VALUE_BREAK.test(headers[name]!)) throw this.refused(`the value of header "${name}" contains a line break or NUL`);
     }
-    if (request.body instanceof FormData) this.hop = { ...this.hop, ...encodeFormData(request.body, request.headers) };
   }
 
   /** The error to throw for a transport failure: the caller's abort reason, a ConnectorError as is, or a mapped one. */
@@ -86,50 +80,55 @@ export class Exchange {
     // Before the headers, only a failed lookup, connect or TLS handshake proves nothing was processed.
     const sent = afterHeaders || !(tls || syscall === 'connect' || syscall === 'getaddrinfo');
     const reason = tls ? 'TLS handshake failed' : (REASONS[safeCode] ?? 'transport failure');
-    return new NetworkError(this.hop.method, this.target(), this.#clean(`${reason} (${safeCode})`), sent, !tls);
+    return new NetworkError(this.request.method, this.target(), this.#clean(`${reason} (${safeCode})`), sent, !tls);
   }
 
   timeout(phase: TimeoutError['phase']): TimeoutError {
     const ms = phase === 'connect' ? this.connectMs : phase === 'headers' ? this.headersMs : this.bodyMs;
-    return new TimeoutError(this.hop.method, this.target(), phase, ms);
+    return new TimeoutError(this.request.method, this.target(), phase, ms);
   }
 
   /** The policy refuses this request or redirect. */
   refused(reason: string): RequestRefusedError {
-    return new RequestRefusedError(`${this.hop.method} ${this.target()} refused: ${this.#clean(reason)}`);
+    return new RequestRefusedError(`${this.request.method} ${this.target()} refused: ${this.#clean(reason)}`);
   }
 
   /** The server's answer cannot be used (bad or endless redirects). */
   unusable(reason: string): ResponseError {
-    return new ResponseError(`${this.hop.method} ${this.target()}: ${this.#clean(reason)}`);
+    return new ResponseError(`${this.request.method} ${this.target()}: ${this.#clean(reason)}`);
   }
 
   tooLarge(): ResponseError {
     return new ResponseError(
-      `${this.hop.method} ${this.target()}: the response body exceeds the ${this.maxResponseBytes}-byte limit (maxResponseBytes)`,
+      `${this.request.method} ${this.target()}: the response body exceeds the ${this.maxResponseBytes}-byte limit (maxResponseBytes)`,
       ERROR_CODES.responseTooLarge,
     );
   }
 
-  /** A URL as messages show it: origin and path, query values masked for credential parameters. */
+  /** A URL as messages show it (see printableUrl). */
   describe(url: URL): string {
-    let text = url.origin + url.pathname;
-    if (url.search !== '') {
-      const secret = this.request.credentialQueryParams;
-      const pairs: string[] = [];
-      for (const [name, value] of url.searchParams) {
-        pairs.push(`${encodeURIComponent(name)}=${secret?.includes(name) ? '***' : encodeURIComponent(value)}`);
-      }
-      text += `?${pairs.join('&')}`;
-    }
-    return this.#clean(text);
+    return this.#clean(printableUrl(url, this.request.credentialQueryParams));
   }
 
   target(): string {
-    return this.describe(this.hop.url);
+    return this.describe(this.request.url);
   }
 
   #clean(text: string): string {
     return this.#redact ? this.#redact(text) : text;
   }
+}
+
+/**
+ * A URL as messages and events show it: origin and path, and the query with the values of
+ * credential parameters masked as `***`. The one place that decides it (the caller redacts).
+ */
+export function printableUrl(url: URL, credentialQueryParams: readonly string[] | undefined): string {
+  const text = url.origin + url.pathname;
+  if (url.search === '') return text;
+  const pairs: string[] = [];
+  for (const [name, value] of url.searchParams) {
+    pairs.push(`${encodeURIComponent(name)}=${credentialQueryParams?.includes(name) ? '***' : encodeURIComponent(value)}`);
+  }
+  return `${text}?${pairs.join('&')}`;
 }

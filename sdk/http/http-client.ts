@@ -1,8 +1,9 @@
 /**
  * The SDK's HTTP transport and the only door to undici. One keep-alive Agent per client (so a
  * client certificate never shares a socket with another client), `dispatcher.request` on the hot
- * path, bounded waits and bodies, redirects followed by our own loop (credentials stripped across
- * origins, no https → http), and the SSRF guard on every hop.
+ * path, and the SSRF guard on every hop. Its own stages — the body read within limits, then the
+ * redirect policy — sit above `dispatch`, which sends one hop; a connection puts its stages
+ * (auth, retry, rate budget, events) above those (runtime/request-pipeline.ts).
  */
 import { lookup } from 'node:dns/promises';
 import type { Readable } from 'node:stream';
@@ -12,9 +13,11 @@ import { RequestRefusedError } from '../errors.js';
 /** The undici dispatcher type a host may hand in (proxies, tests), for modules outside this door. */
 export type { Dispatcher };
 import { createGuardedLookup, ipLiteralOf, isPrivateAddress, refusalOf } from './address-policy.js';
-import { readBody, streamBody } from './body-reader.js';
+import { readResponseBody } from './body-reader.js';
 import { Exchange } from './exchange.js';
-import { isRedirect, redirectHop } from './redirect-policy.js';
+import { followRedirects } from './follow-redirects.js';
+import { encodeFormData } from './form-data-body.js';
+import { compose, type Send, type Stage } from './pipeline.js';
 
 export interface HttpRequest {
   method: string;
@@ -44,6 +47,8 @@ export interface HttpRequest {
   maxResponseBytes?: number;
   /** Aborting rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Which try this is (set by the retry stage from the second on). */
+  attempt?: number;
 }
 
 export interface HttpResponse {
@@ -59,6 +64,8 @@ export interface HttpResponse {
   redirects: URL[];
   /** Set-Cookie lines of each redirecting response: `redirectSetCookies[i]` came from `redirects[i]`. */
   redirectSetCookies: string[][];
+  /** The request that got this answer: after redirects, the last hop. */
+  request: HttpRequest;
 }
 
 export interface HttpClientOptions {
@@ -85,6 +92,7 @@ export class HttpClient {
   readonly #lookup: ReturnType<typeof createGuardedLookup> | undefined;
   /** By connect timeout: undici fixes it per agent, while requests may each name their own. */
   readonly #agents = new Map<number, Agent>();
+  readonly #send: Send;
   #closed = false;
 
   /** Throws RequestRefusedError for `tls` with a `dispatcher` (the certificate would be dropped silently). */
@@ -98,50 +106,51 @@ export class HttpClient {
     }
     this.#options = { ...options };
     this.#lookup = options.allowPrivateNetwork ? undefined : createGuardedLookup(options.redact ?? ((text) => text));
+    this.dispatch = this.dispatch.bind(this);
+    this.#send = compose(this.stages(), this.dispatch);
   }
 
-  async send(request: HttpRequest): Promise<HttpResponse> {
+  /** Sends a request through the transport stages (token, login and refresh requests use it as is). */
+  send(request: HttpRequest): Promise<HttpResponse> {
+    return this.#send(request);
+  }
+
+  /** The transport's stages above `dispatch`, outermost first: the body read, then the redirect policy. */
+  stages<R extends HttpRequest>(): Stage<R>[] {
+    const redact = this.#options.redact;
+    return [readResponseBody<R>(redact), followRedirects<R>(redact)];
+  }
+
+  /**
+   * Sends one hop: checks the scheme, the SSRF guard and the headers, encodes a FormData body,
+   * and answers with the body unread (the body stage reads it).
+   */
+  async dispatch(request: HttpRequest): Promise<HttpResponse> {
     const exchange = new Exchange(request, this.#options.redact);
     if (this.#closed) throw exchange.refused('the HTTP client is closed');
-    // Most requests are not redirected: the lists are only allocated when one is.
-    let redirects: URL[] = NONE;
-    let redirectSetCookies: string[][] = NONE;
-    for (;;) {
-      const response = await this.#dispatch(exchange);
-      const location = response.headers.location;
-      if (request.maxRedirects > 0 && isRedirect(response.statusCode) && typeof location === 'string') {
-        let next;
-        try {
-          if (redirects.length === request.maxRedirects) {
-            throw exchange.unusable(`it redirected more than ${request.maxRedirects} times`);
-          }
-          next = redirectHop(exchange, response.statusCode, location);
-        } catch (error) {
-          discard(response.body);
-          throw error;
-        }
-        if (next !== undefined) {
-          discard(response.body);
-          redirects = [...redirects, exchange.hop.url];
-          redirectSetCookies = [...redirectSetCookies, setCookiesOf(response.headers)];
-          exchange.hop = next;
-          continue;
-        }
-      }
-      const body =
-        request.responseType === 'stream'
-          ? streamBody(response.body, exchange)
-          : await readBody(response, exchange);
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body,
-        url: exchange.hop.url,
-        setCookies: setCookiesOf(response.headers),
-        redirects,
-        redirectSetCookies,
-      };
+    exchange.checkHeaders();
+    const { url } = request;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw exchange.refused(`only http and https URLs can be requested`);
+    if (!this.#options.allowPrivateNetwork) await this.#guard(exchange, url);
+    let { headers, body } = request;
+    if (body instanceof FormData) ({ headers, body } = encodeFormData(body, headers));
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#dispatcherFor(exchange.connectMs).request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers,
+        body: body as Dispatcher.DispatchOptions['body'],
+        headersTimeout: exchange.headersMs,
+        bodyTimeout: exchange.bodyMs,
+        signal: request.signal,
+      });
+    } catch (error) {
+      throw exchange.failure(error, false);
     }
+    const { statusCode, headers: answer } = response;
+    return { status: statusCode, headers: answer, body: response.body, url, setCookies: setCookiesOf(answer), redirects: NONE, redirectSetCookies: NONE, request };
   }
 
   /** Closes the client's own agents (a host-supplied dispatcher stays the host's to close). */
@@ -152,33 +161,11 @@ export class HttpClient {
     await Promise.all(agents.map((agent) => agent.close()));
   }
 
-  async #dispatch(exchange: Exchange): Promise<Dispatcher.ResponseData> {
-    const { method, url, headers, body } = exchange.hop;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw exchange.refused(`only http and https URLs can be requested`);
-    }
-    if (!this.#options.allowPrivateNetwork) {
-      // undici skips the lookup for IP literals, so the guarded lookup never sees them.
-      const ip = ipLiteralOf(url);
-      if (ip !== undefined && isPrivateAddress(ip)) {
-        throw exchange.refused(`${ip} is a private address (allowPrivateNetwork is off)`);
-      }
-      if (ip === undefined && this.#options.dispatcher) await checkHostName(exchange, url.hostname);
-    }
-    try {
-      return await this.#dispatcherFor(exchange.connectMs).request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
-        headers,
-        body: body as Dispatcher.DispatchOptions['body'],
-        headersTimeout: exchange.headersMs,
-        bodyTimeout: exchange.bodyMs,
-        signal: exchange.request.signal,
-      });
-    } catch (error) {
-      throw exchange.failure(error, false);
-    }
+  async #guard(exchange: Exchange, url: URL): Promise<void> {
+    // undici skips the lookup for IP literals, so the guarded lookup never sees them.
+    const ip = ipLiteralOf(url);
+    if (ip !== undefined && isPrivateAddress(ip)) throw exchange.refused(`${ip} is a private address (allowPrivateNetwork is off)`);
+    if (ip === undefined && this.#options.dispatcher) await checkHostName(exchange, url.hostname);
   }
 
   #dispatcherFor(connectMs: number): Dispatcher {
@@ -216,12 +203,6 @@ async function checkHostName(exchange: Exchange, hostname: string): Promise<void
   }
   const refusal = refusalOf(hostname, addresses);
   if (refusal !== undefined) throw exchange.refused(refusal);
-}
-
-/** Frees a body nobody will read; small ones are drained so their socket goes back to the pool. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  // Failing to drain only costs the socket: the answer is already decided.
-  body.dump().catch(() => undefined);
 }
 
 function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {

@@ -6,7 +6,7 @@
  * follow it there is refused when it holds a secret (a password or a token in a POST re-sent by
  * 307/308); https never leads to http.
  */
-import type { Exchange, Hop } from './exchange.js';
+import type { Exchange } from './exchange.js';
 import type { HttpRequest } from './http-client.js';
 import { withoutHeaders } from './headers.js';
 
@@ -25,8 +25,8 @@ export function isRedirect(status: number): boolean {
  * be sent again (the 3xx is then the answer). Throws ResponseError for a Location that is not a
  * URL, and RequestRefusedError for an https → http downgrade or a secret body leaving the origin.
  */
-export function redirectHop(exchange: Exchange, status: number, location: string): Hop | undefined {
-  const from = exchange.hop;
+export function redirectHop<R extends HttpRequest>(exchange: Exchange, status: number, location: string): R | undefined {
+  const from = exchange.request as R;
   let url: URL;
   try {
     url = new URL(location, from.url);
@@ -54,13 +54,13 @@ export function redirectHop(exchange: Exchange, status: number, location: string
     const { credentialHeaders = [], isSecretHeader } = exchange.request;
     headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...credentialHeaders], isSecretHeader);
   }
-  return { method, url, headers, body };
+  return { ...from, method, url, headers, body };
 }
 
 const utf8 = new TextDecoder();
 
 /** A kept body counts as secret unless the request can tell (`isSecretBody`) and says it is not. */
-function holdsSecret(request: HttpRequest, body: Hop['body']): boolean {
+function holdsSecret(request: HttpRequest, body: HttpRequest['body']): boolean {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return false;
   if (body.length === 0) return false;
   const text = typeof body === 'string' ? body : utf8.decode(body);

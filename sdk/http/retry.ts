@@ -1,12 +1,13 @@
 /**
- * Retries of action requests. 429 and 503 honour Retry-After (seconds or an HTTP date): the
+ * The retry stage of action requests. 429 and 503 honour Retry-After (seconds or an HTTP date): the
  * server says it did not act. Other 5xx, resets and timeouts after the request was sent may
  * have been acted on, so only idempotent requests retry them. Attempts and total time are
  * bounded; a Retry-After beyond the time left returns the response as it is.
  */
 import { NetworkError, TimeoutError } from '../errors.js';
-import type { HttpResponse } from './http-client.js';
+import type { HttpRequest, HttpResponse } from './http-client.js';
 import { backoffDelay } from './backoff.js';
+import type { Send, Stage } from './pipeline.js';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -17,13 +18,18 @@ export interface RetryOptions {
 }
 
 
-export async function sendWithRetry(send: () => Promise<HttpResponse>, options: RetryOptions): Promise<HttpResponse> {
+export function retry<R extends HttpRequest>(options: RetryOptions): Stage<R> {
+  return (next) => (request) => sendWithRetry(next, request, options);
+}
+
+async function sendWithRetry<R extends HttpRequest>(next: Send<R>, request: R, options: RetryOptions): Promise<HttpResponse> {
   const started = performance.now();
   for (let attempt = 1; ; attempt++) {
     let response: HttpResponse | undefined;
     let failure: unknown;
     try {
-      response = await send();
+      // Only a retried request is copied: the first attempt sends the request as it is.
+      response = await next(attempt === 1 ? request : { ...request, attempt });
     } catch (error) {
       failure = error;
     }
@@ -54,14 +60,14 @@ function retryPlan(
       const after = retryAfterMs(response.headers['retry-after']);
       return { delayMs: Math.round(after ?? backoff()), reason: `status ${status}` };
     }
-    if (status >= 500 && status <= 599 && options.idempotent) return { delayMs: Math.round(backoff()), reason: `status ${status}` };
+    if (status >= 500 && status <= 599 && options.idempotent) return { delayMs: backoff(), reason: `status ${status}` };
     return undefined;
   }
   if (failure instanceof NetworkError && failure.retryable && (!failure.sent || options.idempotent)) {
-    return { delayMs: Math.round(backoff()), reason: failure.code };
+    return { delayMs: backoff(), reason: failure.code };
   }
   if (failure instanceof TimeoutError && (failure.phase === 'connect' || options.idempotent)) {
-    return { delayMs: Math.round(backoff()), reason: failure.code };
+    return { delayMs: backoff(), reason: failure.code };
   }
   return undefined;
 }

@@ -244,3 +244,14 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   for (const key in headers) if (key.toLowerCase() === name) return true;
   return false;
 }
+
+/** Query parameters appended as RFC 3986 percent-encoding, after any query the URL text already has. */
+export function withQuery(href: string, query: readonly (readonly [string, string])[]): string {
+  if (query.length === 0) return href;
+  let text = href.includes('?') ? '&' : '?';
+  for (let i = 0; i < query.length; i++) {
+    const [name, value] = query[i] as readonly [string, string];
+    text += `${i === 0 ? '' : '&'}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  }
+  return href + text;
+}

@@ -6,17 +6,19 @@
  */
 import { AuthError, ConnectorError, ERROR_CODES, UnknownActionError } from '../errors.js';
 import type { Redactor } from '../redact.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../http/http-client.js';
-import { sendWithRetry, type RetryOptions } from '../http/retry.js';
+import type { HttpClient, HttpResponse } from '../http/http-client.js';
+import { printableUrl } from '../http/exchange.js';
+import type { Send } from '../http/pipeline.js';
 import type { TokenRecord } from '../store/token-store.js';
-import { cookieHeaderFor } from '../store/cookie-jar.js';
 import type { TemplateScope } from '../template/liquid.js';
-import type { AuthStrategy, ApplyTarget } from '../auth/auth-strategy.js';
+import type { AuthStrategy } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
 import { readAuthorizationCallback, type AuthorizationCallback } from '../auth/authorization-callback.js';
-import { checkTarget, type BuiltRequest, type CompiledAction } from './action.js';
+import { checkTarget, withQuery, type CompiledAction } from './action.js';
+import type { ActionRequest } from './action-request.js';
+import { actionPipeline } from './request-pipeline.js';
 import { discard, jsonBody, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
 import type { PageRequest } from './pagination.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -60,7 +62,8 @@ export class Connection {
   readonly #parts: ConnectionParts;
   readonly #credentialHeaders: string[];
   readonly #credentialQueryParams: string[];
-  readonly #retries = new Map<string, RetryOptions>();
+  /** Each action's composed request pipeline, built on its first call. */
+  readonly #pipelines = new Map<string, Send<ActionRequest>>();
   /** A header whose value holds a known secret (a shared header built from a credential, say). */
   readonly #isSecretHeader: (name: string, value: string) => boolean;
   /** A body holding a known secret: a redirect never re-sends it to another origin. */
@@ -230,26 +233,17 @@ export class Connection {
     await this.#parts.tokens?.reset();
   }
 
-  async #send(
-    action: CompiledAction,
-    input: Record<string, unknown>,
-    record: TokenRecord | undefined,
-    page: PageRequest | undefined,
-  ): Promise<HttpResponse> {
+  /** Builds one request of an action from its templates (with the record's auth view) and sends it through the pipeline. */
+  #send(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord | undefined, page: PageRequest | undefined): Promise<HttpResponse> {
     const parts = this.#parts;
     const base = parts.ctx.scope;
     const scope: TemplateScope = { credentials: base.credentials, env: base.env, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) };
     const headers: Record<string, string> = { ...parts.ctx.sharedHeaders };
-    const built: BuiltRequest = action.build(scope, parts.baseHref, headers, page);
-    const target: ApplyTarget = { headers, query: built.query, cookies: [] };
-    if (action.applyAuth) parts.strategy.apply(target, scope);
-    const url = new URL(withQuery(built.href, target.query));
+    const built = action.build(scope, parts.baseHref, headers, page);
+    const url = new URL(withQuery(built.href, built.query));
     checkTarget(url, parts.baseUrl, parts.allowedHosts, built.relative, action.id);
-    const jar = record !== undefined && record.cookies.length > 0 ? cookieHeaderFor(record.cookies, url, parts.ctx.now()) : undefined;
-    if (jar !== undefined || target.cookies.length > 0) {
-      headers.cookie = (jar === undefined ? target.cookies : [jar, ...target.cookies]).join('; ');
-    }
-    const request: HttpRequest = {
+    return this.#pipeline(action)({
+      call: { action, scope, record },
       method: action.method,
       url,
       headers,
@@ -262,45 +256,17 @@ export class Connection {
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
       maxResponseBytes: parts.ctx.maxResponseBytes,
-    };
-    const started = parts.events.enabled ? parts.ctx.now() : 0;
-    let attempt = 0;
-    const limiter = parts.rateLimiter;
-    const send = (): Promise<HttpResponse> => {
-      attempt++;
-      if (parts.events.enabled) this.#emit({ type: 'request', action: action.id, method: action.method, url: this.#printable(url), attempt });
-      return parts.http.send(request);
-    };
-    // Without a budget to wait for, an attempt is the send itself: no extra promise on the hot path.
-    const response = await sendWithRetry(limiter ? () => limiter.acquire().then(send) : send, this.#retryOptions(action));
-    if (parts.events.enabled) {
-      this.#emit({
-        type: 'response',
-        action: action.id,
-        method: action.method,
-        url: this.#printable(url),
-        status: response.status,
-        durationMs: parts.ctx.now() - started,
-      });
-    }
-    if (record && parts.tokens && response.setCookies.length > 0) {
-      await parts.tokens.rememberCookies(record, response.setCookies, response.url);
-    }
-    return response;
+    });
   }
 
-  /** Built once per action: the hot path allocates no options object. */
-  #retryOptions(action: CompiledAction): RetryOptions {
-    let options = this.#retries.get(action.id);
-    if (!options) {
-      options = {
-        ...this.#parts.retry,
-        idempotent: action.idempotent,
-        onRetry: ({ attempt, delayMs, reason }) => this.#emit({ type: 'request.retry', action: action.id, attempt, delayMs, reason }),
-      };
-      this.#retries.set(action.id, options);
+  #pipeline(action: CompiledAction): Send<ActionRequest> {
+    let send = this.#pipelines.get(action.id);
+    if (!send) {
+      const parts = this.#parts;
+      send = actionPipeline({ ...parts, print: (url) => this.#printable(url), now: () => parts.ctx.now() }, action);
+      this.#pipelines.set(action.id, send);
     }
-    return options;
+    return send;
   }
 
   #saysExpired(response: HttpResponse, json: unknown): boolean {
@@ -308,14 +274,7 @@ export class Connection {
   }
 
   #printable(url: URL): string {
-    const params = this.#parts.strategy.credentialQueryParams;
-    let text = `${url.origin}${url.pathname}`;
-    if (url.search) {
-      const masked = new URLSearchParams();
-      for (const [name, value] of url.searchParams) masked.append(name, params.includes(name) ? '***' : value);
-      text += `?${masked.toString()}`;
-    }
-    return this.#parts.redactor.redact(text);
+    return this.#parts.redactor.redact(printableUrl(url, this.#credentialQueryParams));
   }
 
   #emit(event: AuthEvent): void {
@@ -334,14 +293,4 @@ export class Connection {
   }
 }
 
-/** Query parameters appended as RFC 3986 percent-encoding, after any query the path already has. */
-function withQuery(href: string, query: readonly [string, string][]): string {
-  if (query.length === 0) return href;
-  let text = href.includes('?') ? '&' : '?';
-  for (let i = 0; i < query.length; i++) {
-    const [name, value] = query[i] as [string, string];
-    text += `${i === 0 ? '' : '&'}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-  }
-  return href + text;
-}
 

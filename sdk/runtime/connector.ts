@@ -12,6 +12,7 @@ import { Redactor } from '../redact.js';
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
 import { HttpClient, type Dispatcher } from '../http/http-client.js';
+import { DEFAULT_LIMITS } from '../http/exchange.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import { createAuthStrategy } from '../auth/index.js';
@@ -79,6 +80,7 @@ export class Connector {
   readonly #sharedClients = new Map<string, HttpClient>();
   /** Clients of connections with a client certificate or their own dispatcher, closed with the connector. */
   readonly #ownClients = new Set<HttpClient>();
+  readonly #rateLimiters = new Map<string, RateLimiter>();
 
   constructor(manifest: ConnectorManifest) {
     this.manifest = manifest;
@@ -147,11 +149,11 @@ export class Connector {
       sharedHeaders,
       scope,
       timeouts: {
-        connectMs: timeouts?.connect_ms ?? 10_000,
-        headersMs: timeouts?.headers_ms ?? 30_000,
-        bodyMs: timeouts?.body_ms ?? 30_000,
+        connectMs: timeouts?.connect_ms ?? DEFAULT_LIMITS.connectMs,
+        headersMs: timeouts?.headers_ms ?? DEFAULT_LIMITS.headersMs,
+        bodyMs: timeouts?.body_ms ?? DEFAULT_LIMITS.bodyMs,
       },
-      maxResponseBytes: timeouts?.max_response_bytes ?? 10 * 1024 * 1024,
+      maxResponseBytes: timeouts?.max_response_bytes ?? DEFAULT_LIMITS.maxResponseBytes,
       allowInsecureHttp: options.allowInsecureHttp ?? false,
       now: () => clock.now(),
       emit: events.emit,
@@ -167,7 +169,7 @@ export class Connector {
     return new Connection({
       connectionId: options.connectionId,
       close: this.#ownClients.has(http) ? () => this.#release(http) : undefined,
-      rateLimiter: this.manifest.rate_limit ? new RateLimiter(this.manifest.rate_limit) : undefined,
+      rateLimiter: this.#rateLimiter(options.connectionId),
       retry: {
         maxAttempts: retry?.max_attempts ?? 3,
         maxElapsedMs: (retry?.max_elapsed_seconds ?? 60) * 1000,
@@ -184,6 +186,21 @@ export class Connector {
       redactor,
       events,
     });
+  }
+
+  /**
+   * The budget of a connection id: one per id for this connector, so connecting the same id
+   * twice (a retried job, two requests of one tenant) shares the API's limit instead of doubling it.
+   */
+  #rateLimiter(connectionId: string): RateLimiter | undefined {
+    const limit = this.manifest.rate_limit;
+    if (!limit) return undefined;
+    let limiter = this.#rateLimiters.get(connectionId);
+    if (!limiter) {
+      limiter = new RateLimiter(limit);
+      this.#rateLimiters.set(connectionId, limiter);
+    }
+    return limiter;
   }
 
   /** Closes the HTTP agents shared by this connector's connections. */

@@ -4,6 +4,13 @@
  * it never fails. Waiters are served in order.
  */
 import type { RateLimit } from '../manifest/types.gen.js';
+import type { HttpRequest } from '../http/http-client.js';
+import type { Stage } from '../http/pipeline.js';
+
+/** The rate-budget stage: every attempt (retries too) waits for its place in the budget. */
+export function rateBudget<R extends HttpRequest>(limiter: RateLimiter | undefined): Stage<R> | undefined {
+  return limiter && ((next) => (request) => limiter.acquire().then(() => next(request)));
+}
 
 export class RateLimiter {
   readonly #limit: number;
