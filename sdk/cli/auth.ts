@@ -3,9 +3,9 @@
  * got (type, expiry, refresh token, cookies) — never the token itself.
  */
 import type { TokenInfo } from '../runtime/connection.js';
-import { failure, parseCommandLine, usageError } from './command-line.js';
+import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
-import { formatOf, Printer } from './output.js';
+import { Printer } from './output.js';
 
 export const usage = `Usage: connector auth <manifest> --credentials <file> [options]
 
@@ -20,12 +20,12 @@ Exit status: 0 authorized, 1 authorization failed, 2 usage error, 3 invalid mani
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
-  const parsed = parseCommandLine('auth', usage, argv, { ...connectionOptions, format: { type: 'string', default: 'text' } }, out);
+  const parsed = parseCommandLine('auth', usage, argv, { ...connectionOptions, ...formatOption }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [manifest, ...extra] = positionals;
-  const format = formatOf(values.format);
-  if (!format) return usageError('auth', usage, `--format must be text or json, not "${values.format}"`, out);
+  const format = readFormat('auth', usage, values, out);
+  if (typeof format === 'number') return format;
   out.format = format;
   if (!manifest || extra.length > 0) return usageError('auth', usage, 'give exactly one manifest', out);
   try {

@@ -6,7 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ManifestError } from '../errors.js';
 import { formatDiagnostics } from './format-diagnostics.js';
-import type { Printer } from './output.js';
+import { formatOf, type Format, type Printer } from './output.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
@@ -34,6 +34,15 @@ export function parseCommandLine<O extends OptionsConfig>(command: string, usage
     return 0;
   }
   return parsed as CommandLine<O>;
+}
+
+/** `--format text|json`, for the commands that print either (text by default). */
+export const formatOption = { format: { type: 'string', default: 'text' } } as const;
+
+/** The `--format` the command line gives, or the exit status of the usage error when it is neither text nor json. */
+export function readFormat(command: string, usage: string, values: { format?: unknown }, out: Printer): Format | number {
+  const format = formatOf(values.format);
+  return format ?? usageError(command, usage, `--format must be text or json, not "${String(values.format)}"`, out);
 }
 
 export function usageError(command: string, usage: string, message: string, out: Printer): number {

@@ -7,9 +7,9 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
-import { formatOf, Printer } from './output.js';
+import { Printer } from './output.js';
 
 export const usage = `Usage: connector run <manifest> <action> --credentials <file> [options]
 
@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
   const parsed = parseCommandLine('run', usage, argv, {
     ...connectionOptions,
-    format: { type: 'string', default: 'text' },
+    ...formatOption,
     input: { type: 'string' },
     'input-file': { type: 'string' },
     output: { type: 'string' },
@@ -37,8 +37,8 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [manifest, action, ...extra] = positionals;
-  const format = formatOf(values.format);
-  if (!format) return usageError('run', usage, `--format must be text or json, not "${values.format}"`, out);
+  const format = readFormat('run', usage, values, out);
+  if (typeof format === 'number') return format;
   out.format = format;
   if (!manifest || !action || extra.length > 0) return usageError('run', usage, 'give exactly one manifest and one action', out);
   try {

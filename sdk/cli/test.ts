@@ -4,9 +4,10 @@
  * failed; a failure lists what differed and the requests the connector made.
  */
 import { runManifestTests, type ManifestReport, type ScenarioReport } from '../testkit/scenario-runner.js';
-import { failure, parseCommandLine, usageError } from './command-line.js';
+import { plural } from '../manifest/message-text.js';
+import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
-import { formatOf, Printer } from './output.js';
+import { Printer } from './output.js';
 
 export const usage = `Usage: connector test <manifest…> [--format text|json] [--scenario <name>]
 
@@ -24,11 +25,11 @@ Exit status: 0 all scenarios passed, 1 a scenario failed, 2 usage error, 3 inval
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
-  const parsed = parseCommandLine('test', usage, argv, { format: { type: 'string', default: 'text' }, scenario: { type: 'string' } }, out);
+  const parsed = parseCommandLine('test', usage, argv, { ...formatOption, scenario: { type: 'string' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const format = formatOf(values.format);
-  if (!format) return usageError('test', usage, `--format must be text or json, not "${values.format}"`, out);
+  const format = readFormat('test', usage, values, out);
+  if (typeof format === 'number') return format;
   // A shell glob over connectors/*.json also picks up the recorded fixture files.
   const manifests = parsed.positionals.filter((file) => !file.endsWith('.fixtures.json'));
   if (manifests.length === 0) return usageError('test', usage, 'no manifest given', out);
@@ -113,8 +114,3 @@ function pathOf(path: string): string {
   const mark = path.indexOf('?');
   return mark === -1 ? path : `${path.slice(0, mark)}?…`;
 }
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-

@@ -5,9 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../errors.js';
 import { validateManifest } from '../manifest/validate.js';
-import { parseCommandLine, usageError } from './command-line.js';
+import { plural } from '../manifest/message-text.js';
+import { formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
-import { formatOf, Printer } from './output.js';
+import { Printer } from './output.js';
 
 export const usage = `Usage: connector validate <files…> [--format text|json]
 
@@ -34,11 +35,11 @@ interface FileResult {
  */
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
-  const parsed = parseCommandLine('validate', usage, argv, { format: { type: 'string', default: 'text' } }, out);
+  const parsed = parseCommandLine('validate', usage, argv, formatOption, out);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const format = formatOf(values.format);
-  if (!format) return usageError('validate', usage, `--format must be text or json, not "${values.format}"`, out);
+  const format = readFormat('validate', usage, values, out);
+  if (typeof format === 'number') return format;
   // Fixtures recorded by `connector record` sit next to the manifests, where a glob picks them up.
   const files = parsed.positionals.filter((file) => !file.endsWith('.fixtures.json'));
   if (files.length === 0) return usageError('validate', usage, 'no files given', out);
@@ -90,8 +91,3 @@ function count(results: readonly FileResult[]): { errors: number; warnings: numb
   const errors = all.filter((d) => d.severity === 'error').length;
   return { errors, warnings: all.length - errors };
 }
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-

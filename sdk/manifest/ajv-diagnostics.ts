@@ -52,75 +52,114 @@ export function schemaFindings(errors: readonly ErrorObject[]): Finding[] {
   return out;
 }
 
-function translate(e: ErrorObject): Finding {
-  const path = e.instancePath;
-  const subject = subjectOf(path);
-  const parent = e.parentSchema ?? {};
-  const hint = typeof parent.description === 'string' ? parent.description : undefined;
-  const params = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required': {
-      const missing = String(params.missingProperty);
-      return error(path, `missing required property "${missing}"`, describeProperty(parent, missing), 'key');
-    }
-    case 'additionalProperties': {
-      const name = String(params.additionalProperty);
-      const known = Object.keys(isRecord(parent.properties) ? parent.properties : {});
-      const suggestion = closest(name, known);
-      const help = suggestion ? `did you mean "${suggestion}"?` : known.length ? `known properties: ${list(known)}` : undefined;
-      return error(`${path}/${escapePointerToken(name)}`, `unknown property ${show(name)}`, help, 'key');
-    }
-    case 'discriminator':
-      return discriminatorFinding(e, parent);
-    case 'propertyNames': {
-      const name = String(params.propertyName);
-      const rule = resolve(parent.propertyNames);
-      const pattern = isRecord(rule) && typeof rule.pattern === 'string' ? `: it must match ${rule.pattern}` : '';
-      return error(`${path}/${escapePointerToken(name)}`, `${show(name)} is not a valid name in ${subject}${pattern}`, hint, 'key');
-    }
-    case 'anyOf':
-    case 'oneOf': {
-      const branches = (e.schema as unknown[]).map(resolve);
-      return error(path, `${subject} must be ${typeNames(branches)}, not ${article(jsonType(e.data))}`, hint);
-    }
-    case 'type':
-      return error(path, `${subject} must be ${orList(String(params.type).split(',').map(article))}, not ${article(jsonType(e.data))}`, hint);
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
-      const suggestion = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
-      return error(path, `${subject} ${show(e.data)} is not one of: ${allowed.join(', ')}`, suggestion ? `did you mean "${suggestion}"?` : hint);
-    }
-    case 'const':
-      return error(path, `${subject} must be ${JSON.stringify(params.allowedValue)}`, hint);
-    case 'pattern':
-      return error(path, `${subject} ${show(e.data)} does not match ${String(params.pattern)}`, hint);
-    case 'format':
-      return error(path, `${subject} ${show(e.data)} is not a valid ${params.format === 'uri' ? 'absolute URI' : String(params.format)}`, hint);
-    case 'minLength':
-      return error(path, params.limit === 1 ? `${subject} must not be empty` : `${subject} must be at least ${String(params.limit)} characters long`, hint);
-    case 'maxLength':
-      return error(path, `${subject} is longer than ${String(params.limit)} characters`, hint);
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return error(path, `${subject} must be ${COMPARISONS[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`, hint);
-    case 'minItems':
-    case 'minProperties':
-      return error(path, params.limit === 1 ? `${subject} must not be empty` : `${subject} must have at least ${String(params.limit)} entries`, hint);
-    case 'maxItems':
-    case 'maxProperties':
-      return error(path, `${subject} has more than ${String(params.limit)} entries`, hint);
-    case 'uniqueItems': {
-      const [first, later] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
-      return error(`${path}/${later}`, `${subject} lists the same value twice (items ${first} and ${later})`, hint);
-    }
-    case 'dependentRequired':
-      return error(path, `${show(params.property)} needs ${show(params.missingProperty)} as well`, describeProperty(parent, String(params.missingProperty)), 'key');
-    default:
-      return error(path, `${subject} ${e.message ?? 'is invalid'}`, hint);
-  }
+/** What every translation reads of an ajv error. */
+interface SchemaError {
+  readonly e: ErrorObject;
+  readonly path: string;
+  /** How the message names the value: the last step of its pointer. */
+  readonly subject: string;
+  readonly parent: AnySchemaObject;
+  /** The schema's description of the value, when it has one. */
+  readonly hint: string | undefined;
+  readonly params: Record<string, unknown>;
 }
+
+type Translation = (context: SchemaError) => Finding;
+
+function translate(e: ErrorObject): Finding {
+  const parent = e.parentSchema ?? {};
+  const context: SchemaError = {
+    e,
+    path: e.instancePath,
+    subject: subjectOf(e.instancePath),
+    parent,
+    hint: typeof parent.description === 'string' ? parent.description : undefined,
+    params: e.params as Record<string, unknown>,
+  };
+  const translation = Object.hasOwn(TRANSLATIONS, e.keyword) ? TRANSLATIONS[e.keyword] : undefined;
+  return (translation ?? otherKeyword)(context);
+}
+
+function otherKeyword({ e, path, subject, hint }: SchemaError): Finding {
+  return error(path, `${subject} ${e.message ?? 'is invalid'}`, hint);
+}
+
+function unknownProperty({ path, parent, params }: SchemaError): Finding {
+  const name = String(params.additionalProperty);
+  const known = Object.keys(isRecord(parent.properties) ? parent.properties : {});
+  const suggestion = closest(name, known);
+  const help = suggestion ? `did you mean "${suggestion}"?` : known.length ? `known properties: ${list(known)}` : undefined;
+  return error(`${path}/${escapePointerToken(name)}`, `unknown property ${show(name)}`, help, 'key');
+}
+
+function invalidPropertyName({ path, subject, parent, hint, params }: SchemaError): Finding {
+  const name = String(params.propertyName);
+  const rule = resolve(parent.propertyNames);
+  const pattern = isRecord(rule) && typeof rule.pattern === 'string' ? `: it must match ${rule.pattern}` : '';
+  return error(`${path}/${escapePointerToken(name)}`, `${show(name)} is not a valid name in ${subject}${pattern}`, hint, 'key');
+}
+
+function noBranchFits({ e, path, subject, hint }: SchemaError): Finding {
+  const branches = (e.schema as unknown[]).map(resolve);
+  return error(path, `${subject} must be ${typeNames(branches)}, not ${article(jsonType(e.data))}`, hint);
+}
+
+function notAllowed({ e, path, subject, hint, params }: SchemaError): Finding {
+  const allowed = (params.allowedValues as unknown[]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  const suggestion = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+  return error(path, `${subject} ${show(e.data)} is not one of: ${allowed.join(', ')}`, suggestion ? `did you mean "${suggestion}"?` : hint);
+}
+
+function outOfRange({ path, subject, hint, params }: SchemaError): Finding {
+  return error(path, `${subject} must be ${COMPARISONS[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`, hint);
+}
+
+function tooFewEntries({ path, subject, hint, params }: SchemaError): Finding {
+  return error(path, params.limit === 1 ? `${subject} must not be empty` : `${subject} must have at least ${String(params.limit)} entries`, hint);
+}
+
+function tooManyEntries({ path, subject, hint, params }: SchemaError): Finding {
+  return error(path, `${subject} has more than ${String(params.limit)} entries`, hint);
+}
+
+function repeatedItem({ path, subject, hint, params }: SchemaError): Finding {
+  const [first, later] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
+  return error(`${path}/${later}`, `${subject} lists the same value twice (items ${first} and ${later})`, hint);
+}
+
+/** ajv's keyword → the finding in an author's words; a keyword not listed keeps ajv's message. */
+const TRANSLATIONS: Readonly<Record<string, Translation>> = {
+  required: ({ path, parent, params }) => {
+    const missing = String(params.missingProperty);
+    return error(path, `missing required property "${missing}"`, describeProperty(parent, missing), 'key');
+  },
+  additionalProperties: unknownProperty,
+  discriminator: ({ e, parent }) => discriminatorFinding(e, parent),
+  propertyNames: invalidPropertyName,
+  anyOf: noBranchFits,
+  oneOf: noBranchFits,
+  type: ({ e, path, subject, hint, params }) =>
+    error(path, `${subject} must be ${orList(String(params.type).split(',').map(article))}, not ${article(jsonType(e.data))}`, hint),
+  enum: notAllowed,
+  const: ({ path, subject, hint, params }) => error(path, `${subject} must be ${JSON.stringify(params.allowedValue)}`, hint),
+  pattern: ({ e, path, subject, hint, params }) => error(path, `${subject} ${show(e.data)} does not match ${String(params.pattern)}`, hint),
+  format: ({ e, path, subject, hint, params }) =>
+    error(path, `${subject} ${show(e.data)} is not a valid ${params.format === 'uri' ? 'absolute URI' : String(params.format)}`, hint),
+  minLength: ({ path, subject, hint, params }) =>
+    error(path, params.limit === 1 ? `${subject} must not be empty` : `${subject} must be at least ${String(params.limit)} characters long`, hint),
+  maxLength: ({ path, subject, hint, params }) => error(path, `${subject} is longer than ${String(params.limit)} characters`, hint),
+  minimum: outOfRange,
+  maximum: outOfRange,
+  exclusiveMinimum: outOfRange,
+  exclusiveMaximum: outOfRange,
+  minItems: tooFewEntries,
+  minProperties: tooFewEntries,
+  maxItems: tooManyEntries,
+  maxProperties: tooManyEntries,
+  uniqueItems: repeatedItem,
+  dependentRequired: ({ path, parent, params }) =>
+    error(path, `${show(params.property)} needs ${show(params.missingProperty)} as well`, describeProperty(parent, String(params.missingProperty)), 'key'),
+};
 
 const COMPARISONS: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'greater than', '<': 'less than' };
 

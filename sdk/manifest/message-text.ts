@@ -22,3 +22,8 @@ export function subjectOf(pointer: string): string {
   if (last === undefined) return 'the manifest';
   return /^\d+$/.test(last) && tokens.length > 1 ? `${tokens.at(-2)}[${last}]` : last;
 }
+
+/** A count and its noun, `1 file` / `2 files` (`es` after a sibilant: `2 matches`). */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : /(?:[sxz]|[cs]h)$/.test(noun) ? 'es' : 's'}`;
+}

@@ -3,7 +3,7 @@
  * and `Link: <…>; rel="next"` (RFC 8288). Each turns the page just read into the next page's
  * parameters, or says the pages are done.
  */
-import type { Pagination } from '../manifest/types.gen.js';
+import type { Pagination, PaginationCursor, PaginationOffset, PaginationPage } from '../manifest/types.gen.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
 
 /** What a page adds to the action's own request. */
@@ -31,77 +31,94 @@ export function compilePagination(spec: Pagination | undefined): Pager | undefin
   if (!spec) return undefined;
   const maxPages = spec.max_pages ?? 100;
   switch (spec.type) {
-    case 'cursor': {
-      const cursorPath = compileJsonPath(spec.cursor_path);
-      const results = optionalPath(spec.results_path);
-      const place = (cursor: string): PageRequest =>
-        spec.in === 'body' ? { query: [], bodyFields: { [spec.param]: cursor } } : { query: [[spec.param, cursor]] };
-      return {
-        maxPages,
-        first: () => ({ query: [] }),
-        next(page) {
-          if (results && countOf(results, page.json) === 0) return undefined;
-          const cursor = cursorPath.first(page.json);
-          if (cursor === undefined || cursor === null || cursor === '') return undefined;
-          return place(String(cursor));
-        },
-      };
-    }
-    case 'offset': {
-      const results = compileJsonPath(spec.results_path);
-      let offset = 0;
-      const request = (): PageRequest => ({ query: [[spec.offset_param, String(offset)], [spec.limit_param, String(spec.limit)]] });
-      return {
-        maxPages,
-        first: () => {
-          offset = 0;
-          return request();
-        },
-        next(page) {
-          const count = countOf(results, page.json);
-          if (count < spec.limit) return undefined;
-          offset += count;
-          return request();
-        },
-      };
-    }
-    case 'page': {
-      const results = compileJsonPath(spec.results_path);
-      const start = spec.start ?? 1;
-      let number = start;
-      const request = (): PageRequest => {
-        const query: [string, string][] = [[spec.page_param, String(number)]];
-        if (spec.size_param && spec.size !== undefined) query.push([spec.size_param, String(spec.size)]);
-        return { query };
-      };
-      return {
-        maxPages,
-        first: () => {
-          number = start;
-          return request();
-        },
-        next(page) {
-          const count = countOf(results, page.json);
-          if (count === 0 || (spec.size !== undefined && count < spec.size)) return undefined;
-          number++;
-          return request();
-        },
-      };
-    }
+    case 'cursor':
+      return cursorPager(spec, maxPages);
+    case 'offset':
+      return offsetPager(spec, maxPages);
+    case 'page':
+      return pageNumberPager(spec, maxPages);
     case 'link_header':
-      return {
-        maxPages,
-        first: () => ({ query: [] }),
-        next(page) {
-          const next = nextLink(page.headers.link);
-          return next === undefined ? undefined : { query: [], url: new URL(next, page.url) };
-        },
-      };
+      return linkHeaderPager(maxPages);
     default: {
       const unknown: never = spec;
       throw new TypeError(`unknown pagination type ${String((unknown as { type: unknown }).type)}`);
     }
   }
+}
+
+/** The next cursor from the page, sent as a query parameter or a body field; done at no cursor or an empty page. */
+function cursorPager(spec: PaginationCursor, maxPages: number): Pager {
+  const cursorPath = compileJsonPath(spec.cursor_path);
+  const results = optionalPath(spec.results_path);
+  const place = (cursor: string): PageRequest =>
+    spec.in === 'body' ? { query: [], bodyFields: { [spec.param]: cursor } } : { query: [[spec.param, cursor]] };
+  return {
+    maxPages,
+    first: () => ({ query: [] }),
+    next(page) {
+      if (results && countOf(results, page.json) === 0) return undefined;
+      const cursor = cursorPath.first(page.json);
+      if (cursor === undefined || cursor === null || cursor === '') return undefined;
+      return place(String(cursor));
+    },
+  };
+}
+
+/** The offset moves by the items read; done at a page shorter than the limit. */
+function offsetPager(spec: PaginationOffset, maxPages: number): Pager {
+  const results = compileJsonPath(spec.results_path);
+  let offset = 0;
+  const request = (): PageRequest => ({ query: [[spec.offset_param, String(offset)], [spec.limit_param, String(spec.limit)]] });
+  return {
+    maxPages,
+    first: () => {
+      offset = 0;
+      return request();
+    },
+    next(page) {
+      const count = countOf(results, page.json);
+      if (count < spec.limit) return undefined;
+      offset += count;
+      return request();
+    },
+  };
+}
+
+/** The page number counts up from `start`; done at an empty page or one shorter than `size`. */
+function pageNumberPager(spec: PaginationPage, maxPages: number): Pager {
+  const results = compileJsonPath(spec.results_path);
+  const start = spec.start ?? 1;
+  let number = start;
+  const request = (): PageRequest => {
+    const query: [string, string][] = [[spec.page_param, String(number)]];
+    if (spec.size_param && spec.size !== undefined) query.push([spec.size_param, String(spec.size)]);
+    return { query };
+  };
+  return {
+    maxPages,
+    first: () => {
+      number = start;
+      return request();
+    },
+    next(page) {
+      const count = countOf(results, page.json);
+      if (count === 0 || (spec.size !== undefined && count < spec.size)) return undefined;
+      number++;
+      return request();
+    },
+  };
+}
+
+/** The next page is the `Link` header's `rel="next"` target; done when there is none. */
+function linkHeaderPager(maxPages: number): Pager {
+  return {
+    maxPages,
+    first: () => ({ query: [] }),
+    next(page) {
+      const next = nextLink(page.headers.link);
+      return next === undefined ? undefined : { query: [], url: new URL(next, page.url) };
+    },
+  };
 }
 
 function optionalPath(path: string | undefined): CompiledJsonPath | undefined {

@@ -8,8 +8,9 @@
 import type { Readable } from 'node:stream';
 import { ConnectorError, ManifestError, type Diagnostic } from '../errors.js';
 import type { ConnectorEvent } from '../events.js';
-import { createFixtureDispatcher } from '../http/fixture-dispatcher.js';
+import { createFixtureDispatcher, type FixtureDispatcher } from '../http/fixture-dispatcher.js';
 import type { ConnectorManifest, TestExpectations, TestResponse, TestRoutes, TestScenario, TestStep } from '../manifest/types.gen.js';
+import { plural } from '../manifest/message-text.js';
 import { Redactor } from '../redact.js';
 import { loadConnector, type Connector } from '../runtime/connector.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
@@ -125,21 +126,24 @@ export async function runScenario(
   const started = performance.now();
   const pointer = `/tests/${index}`;
   const report: ScenarioReport = { name: scenario.name, pointer, passed: false, failures: [], requests: [], events: [], durationMs: 0 };
-  const finish = (): ScenarioReport => {
-    report.passed = report.failures.length === 0;
-    report.durationMs = Math.round(performance.now() - started);
-    return redactor.redactValue(report) as ScenarioReport;
-  };
   for (const [, value] of secretCredentials(connector.manifest, scenario.environment ?? 'live', scenario.credentials ?? {})) redactor.add(value);
-
-  let routes: TestRoutes;
+  let routes: TestRoutes | undefined;
   try {
     routes = await scenarioRoutes(scenario, fixtures);
   } catch (error) {
     report.failures.push(`${pointer}/fixtures: ${error instanceof Error ? error.message : String(error)}`);
-    return finish();
   }
-  const credentials = scenario.credentials as Record<string, unknown>;
+  if (routes) await playScenario(connector, scenario, routes, report, redactor);
+  report.passed = report.failures.length === 0;
+  report.durationMs = Math.round(performance.now() - started);
+  return redactor.redactValue(report) as ScenarioReport;
+}
+
+/**
+ * Plays the scenario against its local server on a virtual clock: connects, runs the steps, and
+ * fills the report with the requests served, the events and every failure; `redactor` learns what the server issued.
+ */
+async function playScenario(connector: Connector, scenario: TestScenario, routes: TestRoutes, report: ScenarioReport, redactor: Redactor): Promise<void> {
   let clockMs = TEST_EPOCH_MS;
   const clock = { now: () => clockMs };
   const server = await scenarioServer(connector.manifest, scenario, routes, clock.now);
@@ -147,25 +151,9 @@ export async function runScenario(
   const events: ConnectorEvent[] = [];
   let stepsPassed = false;
   try {
-    let connection: StepContext['connection'] | undefined;
-    try {
-      connection = connector.connect({
-        connectionId: 'test',
-        credentials,
-        environment: scenario.environment ?? 'live',
-        store: new MemoryTokenStore(),
-        clock,
-        dispatcher: redirect.dispatcher,
-        allowPrivateNetwork: true,
-        // Every request goes to the scenario's local server, never to the network: plain http is that server.
-        allowInsecureHttp: true,
-        onEvent: (event) => events.push(event),
-      });
-    } catch (error) {
-      report.failures.push(`${pointer}/credentials: ${messageOf(error)}`);
-    }
+    const connection = scenarioConnection(connector, scenario, { clock, dispatcher: redirect.dispatcher, events }, report);
     if (connection) {
-      stepsPassed = await runSteps(scenario.steps, pointer, { connection, server, advance: (seconds) => (clockMs += seconds * 1000) }, report.failures);
+      stepsPassed = await runSteps(scenario.steps, report.pointer, { connection, server, advance: (seconds) => (clockMs += seconds * 1000) }, report.failures);
     }
   } finally {
     await redirect.close();
@@ -176,7 +164,34 @@ export async function runScenario(
   report.events = events.map(summarize);
   report.failures.push(...server.violations);
   if (stepsPassed && scenario.expect) report.failures.push(...compare(scenario.expect, server.requests, events));
-  return finish();
+}
+
+interface ScenarioWiring {
+  clock: { now(): number };
+  dispatcher: FixtureDispatcher['dispatcher'];
+  /** Where the connection's events are collected. */
+  events: ConnectorEvent[];
+}
+
+/** A fresh connection with the scenario's credentials, a memory store and the virtual clock; undefined (a failure in the report) when the credentials are refused. */
+function scenarioConnection(connector: Connector, scenario: TestScenario, wiring: ScenarioWiring, report: ScenarioReport): StepContext['connection'] | undefined {
+  try {
+    return connector.connect({
+      connectionId: 'test',
+      credentials: scenario.credentials as Record<string, unknown>,
+      environment: scenario.environment ?? 'live',
+      store: new MemoryTokenStore(),
+      clock: wiring.clock,
+      dispatcher: wiring.dispatcher,
+      allowPrivateNetwork: true,
+      // Every request goes to the scenario's local server, never to the network: plain http is that server.
+      allowInsecureHttp: true,
+      onEvent: (event) => wiring.events.push(event),
+    });
+  } catch (error) {
+    report.failures.push(`${report.pointer}/credentials: ${messageOf(error)}`);
+    return undefined;
+  }
 }
 
 /** The scenario's local server: its routes, which of them issue tokens, and what it answers without a live one. */
@@ -357,10 +372,6 @@ function summarize(event: ConnectorEvent): EventSummary {
 function messageOf(error: unknown): string {
   if (ConnectorError.isConnectorError(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
 }
 
 function isStream(value: unknown): value is Readable {
