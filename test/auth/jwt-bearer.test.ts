@@ -8,7 +8,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialsError, loadConnector, MemoryTokenStore, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
 import type { AuthJwtBearer } from '../../sdk/manifest/types.gen.js';
-import { JWT_BEARER_GRANT, startOAuthServer, type JwtBearerPolicy, type OAuthServer } from '../helpers/oauth-server.js';
+import { JWT_BEARER_GRANT, startFakeOAuth, type JwtBearerPolicy, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
@@ -35,14 +35,14 @@ beforeAll(() => {
   otherPkcs8 = registerPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 });
 
-let server: OAuthServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let hostClockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 let serverSkewMs = 0;
 const hostClock = { now: () => hostClockMs };
 
 async function setup(options: { privateKey?: string; auth?: Partial<AuthJwtBearer>; policy?: Partial<JwtBearerPolicy> } = {}) {
-  server = await startOAuthServer({
+  server = await startFakeOAuth({
     now: () => hostClockMs - serverSkewMs,
     expiresIn: 3600,
     jwtBearer: {

@@ -24,7 +24,7 @@ import {
   validateManifest,
 } from '../../sdk/index.js';
 import type { AuthOAuth2AuthorizationCode, ConnectorManifest } from '../../sdk/manifest/types.gen.js';
-import { startOAuthServer, type OAuthServer } from '../helpers/oauth-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, record, registerSecret, rejection } from '../helpers/secret-scan.js';
 
@@ -33,7 +33,7 @@ const DEV = { id: 'dev-app', secret: 'dev-app-canary-secret' };
 registerSecret(LIVE.secret, DEV.secret);
 const SCOPE = 'files.read offline_access';
 
-let server: OAuthServer;
+let server: FakeOAuth;
 let connectors: Connector[] = [];
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -113,7 +113,7 @@ async function authorize(connection: Connection): Promise<string> {
 beforeEach(async () => {
   clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
   // Both apps have the server's callback URL registered as their redirect URI.
-  server = await startOAuthServer({
+  server = await startFakeOAuth({
     now: clock.now,
     expiresIn: 3600,
     clients: [
@@ -346,7 +346,7 @@ describe('refresh', () => {
   it('a refused refresh needs the user again: ReauthorizationRequired, no login attempt, no loop', async () => {
     const { connection, log } = connect(await load());
     await authorize(connection);
-    server.tokenFaults.push({ status: 400, body: { error: 'invalid_grant', error_description: 'consent revoked' } });
+    server.inject('/oauth/token', { status: 400, body: { error: 'invalid_grant', error_description: 'consent revoked' } });
     clockMs += 3600_000;
     const error = await rejection(connection.execute('whoami'));
     expect(error).toBeInstanceOf(ReauthorizationRequired);

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConnector, MemoryTokenStore, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
 import type { AuthOAuth2ClientCredentials, ClientAuthentication } from '../../sdk/manifest/types.gen.js';
-import { formDecode, startOAuthServer, type OAuthServer, type OAuthServerOptions } from '../helpers/oauth-server.js';
+import { formDecode, startFakeOAuth, type FakeOAuth, type FakeOAuthOptions } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
@@ -16,7 +16,7 @@ const AWKWARD = { id: 'svc:acct%20 ü/1+2', secret: 'sëcret:with%25 spaces+plus
 const PLAIN = { id: 'reporting-service', secret: 'cc-plain-canary-secret' };
 registerSecret(AWKWARD.secret, PLAIN.secret);
 
-let server: OAuthServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -36,10 +36,10 @@ function ccAuth(overrides: Partial<AuthOAuth2ClientCredentials> = {}): AuthOAuth
 async function setup(
   client: { id: string; secret: string },
   clientAuth: ClientAuthentication,
-  options: OAuthServerOptions = {},
+  options: FakeOAuthOptions = {},
   overrides: Partial<AuthOAuth2ClientCredentials> = {},
 ) {
-  server = await startOAuthServer({ clients: [{ ...client, auth: clientAuth }], now: clock.now, expiresIn: 600, ...options });
+  server = await startFakeOAuth({ clients: [{ ...client, auth: clientAuth }], now: clock.now, expiresIn: 600, ...options });
   connector = await loadConnector(authManifest(server.url, ccAuth({ client_auth: clientAuth, ...overrides }), schema));
   const log = eventLog();
   const connection = connector.connect({
@@ -107,7 +107,7 @@ describe('client authentication', () => {
   it('a wrong secret: invalid_client, one token request, a message that names the app credentials', async () => {
     const wrong = 'wrong-cc-canary-secret';
     registerSecret(wrong, Buffer.from(`${PLAIN.id}:${wrong}`).toString('base64'));
-    server = await startOAuthServer({ clients: [{ ...PLAIN, auth: 'basic' }], now: clock.now });
+    server = await startFakeOAuth({ clients: [{ ...PLAIN, auth: 'basic' }], now: clock.now });
     connector = await loadConnector(authManifest(server.url, ccAuth({ client_auth: 'basic' }), schema));
     const log = eventLog();
     const connection = connector.connect({

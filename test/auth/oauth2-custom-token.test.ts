@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError, loadConnector, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
 import type { AuthOAuth2CustomToken } from '../../sdk/manifest/types.gen.js';
-import { startOAuthServer, type OAuthServer, type Route } from '../helpers/oauth-server.js';
+import { startFakeOAuth, type FakeOAuth, type Route } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
@@ -17,7 +17,7 @@ const USERNAME = 'integration@acme.example';
 const PASSWORD = 'p"a\\ss\nwörd-canary';
 registerSecret(PASSWORD, JSON.stringify(PASSWORD).slice(1, -1));
 
-let server: OAuthServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -25,7 +25,7 @@ const schema = credentialFields(['tenant', 'username', 'password'], ['password']
 
 beforeEach(async () => {
   clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
-  server = await startOAuthServer({ now: clock.now, expiresIn: 900 });
+  server = await startFakeOAuth({ now: clock.now, expiresIn: 900 });
 });
 
 afterEach(async () => {
@@ -165,7 +165,7 @@ describe('form-encoded variant', () => {
     expect(server.apiRequests[0]?.query.get('access_token')).toMatch(/^at-canary-/);
 
     // A 403 that is not about the token: the URL in the error masks the token.
-    server.apiFaults.push('insufficient_scope');
+    server.inject('/api/whoami', { challenge: 'insufficient_scope' });
     const error = await rejection(connection.execute('whoami'));
     expect(error).toBeInstanceOf(HttpError);
     expect(error.message).toMatch(/\/api\/whoami\?access_token=\*\*\* answered 403$/);

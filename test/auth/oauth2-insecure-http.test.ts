@@ -16,7 +16,7 @@ import {
   type TokenStore,
 } from '../../sdk/index.js';
 import type { Authentication } from '../../sdk/manifest/types.gen.js';
-import { startOAuthServer, type OAuthServer } from '../helpers/oauth-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 import { createPki, type Pki } from '../http/certificates.js';
@@ -29,7 +29,7 @@ registerSecret(CLIENT.secret, USER.password);
 
 let publicKey: KeyObject;
 let privateKey: string;
-let server: OAuthServer;
+let server: FakeOAuth;
 let connectors: Connector[] = [];
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -43,7 +43,7 @@ beforeAll(() => {
 
 beforeEach(async () => {
   clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
-  server = await startOAuthServer({
+  server = await startFakeOAuth({
     now: clock.now,
     clients: [CLIENT],
     users: { [USER.username]: USER.password },
@@ -165,18 +165,13 @@ describe('the authorization code grant', () => {
 
 describe('a plain-http revocation URL', () => {
   it('revoke() is refused before it is sent, and the tokens stay', async () => {
-    let revocations = 0;
-    server.routes['/oauth/revoke'] = () => {
-      revocations++;
-      return { status: 200, body: {} };
-    };
-    const auth = { ...GRANTS[0]![1](), revocation_url: `${server.url}/oauth/revoke` } as Authentication;
+    const auth = { ...GRANTS[0]![1](), revocation_url: server.revocationUrl } as Authentication;
     const store = new MemoryTokenStore();
     await (await connect(auth, { allowInsecureHttp: true, store })).connection.execute('whoami');
     const before = await store.get('plain');
     const strict = await connect(auth, { store });
     expectRefusal(await rejection(strict.connection.revoke()), '/auth/revocation_url');
-    expect(revocations).toBe(0);
+    expect(server.revocations).toHaveLength(0);
     expect(await store.get('plain')).toEqual(before);
   });
 });

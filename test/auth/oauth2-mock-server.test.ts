@@ -1,4 +1,11 @@
 /**
+ * Why this file stays beside test/helpers/fake-oauth/: every other auth test runs against our
+ * own fake, which shares our reading of the RFCs, so a misreading in the SDK and the same one in
+ * the fake would pass together. oauth2-mock-server is an independent third-party
+ * implementation (the project prefers those where one exists): this file is the check that the
+ * SDK's client credentials, password, refresh and PKCE requests also satisfy a server we did not
+ * write. Only the protected API in front of it (JWTs verified against the mock's JWKS) is the fake.
+ *
  * The OAuth 2.0 grants against a maintained open-source server, oauth2-mock-server (npm), on
  * loopback: client credentials, password + refresh_token, and the authorization code grant
  * with PKCE driven headlessly (its /authorize redirects with a code; the mock verifies the
@@ -13,9 +20,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ConfigurationError, loadConnector, MemoryTokenStore, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
 import type { Authentication } from '../../sdk/manifest/types.gen.js';
 import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy.js';
-import { startJwksApi, type JwksApi } from '../helpers/jwks-api.js';
+import { formDecode, startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
-import { formDecode } from '../helpers/oauth-server.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
 const CLIENT = { id: 'mock-client', secret: 'mock-client:canary secret%' };
@@ -24,7 +30,7 @@ registerSecret(CLIENT.secret, USER.password);
 
 let mock: OAuth2Server;
 let proxy: CountingProxy;
-let api: JwksApi;
+let api: FakeOAuth;
 let connector: Connector | undefined;
 /** grant_type → token responses the mock was about to send (after our checks). */
 let grants: Record<string, number> = {};
@@ -65,7 +71,7 @@ beforeAll(async () => {
   mock.service.on('beforeResponse', beforeResponse);
   const mockOrigin = `http://127.0.0.1:${mock.address().port}`;
   proxy = await startCountingProxy(mockOrigin);
-  api = await startJwksApi({ jwksUrl: `${mockOrigin}/jwks`, issuer: mock.issuer.url ?? '' });
+  api = await startFakeOAuth({ api: { jwt: { jwksUrl: `${mockOrigin}/jwks`, issuer: mock.issuer.url ?? '' } } });
 });
 
 afterAll(async () => {
@@ -79,7 +85,7 @@ beforeEach(() => {
   grants = {};
   proxy.counts = {};
   proxy.requests.length = 0;
-  api.requests.length = 0;
+  api.apiRequests.length = 0;
   api.accepted.length = 0;
   api.refused.length = 0;
   api.callbacks.length = 0;
@@ -140,7 +146,7 @@ describe('client credentials', () => {
     expect(error).toBeInstanceOf(ReauthorizationRequired);
     expect(error).toMatchObject({ oauthError: 'invalid_client', status: 401 });
     expect(proxy.counts['/token']).toBe(1);
-    expect(api.requests).toHaveLength(0);
+    expect(api.apiRequests).toHaveLength(0);
   });
 });
 
@@ -231,6 +237,6 @@ describe('authorization code with PKCE, headless', () => {
     expect(error.message).toContain('code_verifier provided does not match code_challenge');
     expect(proxy.counts['/token']).toBe(1);
     expect(grants).toEqual({});
-    expect(api.requests).toHaveLength(0);
+    expect(api.apiRequests).toHaveLength(0);
   });
 });

@@ -16,7 +16,7 @@ import {
   type Connector,
 } from '../../sdk/index.js';
 import type { AuthOAuth2Password } from '../../sdk/manifest/types.gen.js';
-import { startOAuthServer, type OAuthServer, type OAuthServerOptions } from '../helpers/oauth-server.js';
+import { startFakeOAuth, type FakeOAuth, type FakeOAuthOptions } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
@@ -24,7 +24,7 @@ const CLIENT = { id: 'docuware-platform', secret: 'pw-client-canary-secret' };
 const USER = { username: 'max.mustermann@example.com', password: 'pässwörd canary&=+%' };
 registerSecret(CLIENT.secret, USER.password);
 
-let server: OAuthServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -44,8 +44,8 @@ function passwordAuth(overrides: Partial<AuthOAuth2Password> = {}): AuthOAuth2Pa
 
 const schema = credentialFields(['username', 'password', 'client_id', 'client_secret'], ['password', 'client_secret']);
 
-async function setup(options: OAuthServerOptions = {}, overrides: Partial<AuthOAuth2Password> = {}, credentials: Record<string, string> = {}) {
-  server = await startOAuthServer({
+async function setup(options: FakeOAuthOptions = {}, overrides: Partial<AuthOAuth2Password> = {}, credentials: Record<string, string> = {}) {
+  server = await startFakeOAuth({
     clients: [{ ...CLIENT, auth: overrides.client_auth ?? 'post' }],
     users: { [USER.username]: USER.password },
     now: clock.now,
@@ -158,7 +158,7 @@ describe('renewal', () => {
   it('a refused refresh falls back to one new login', async () => {
     const { connection, log } = await setup();
     await connection.execute('whoami');
-    server.tokenFaults.push({ status: 400, body: { error: 'invalid_grant', error_description: 'refresh token revoked' } });
+    server.inject('/oauth/token', { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token revoked' } });
     clockMs += 600_000;
     expect((await connection.execute('whoami')).status).toBe(200);
     expect(server.tokenRequestCount()).toBe(3); // password, refused refresh, password
@@ -174,7 +174,7 @@ describe('RFC 6750 challenges on the API', () => {
   it('401 with error="invalid_token": exactly one refresh and one replay', async () => {
     const { connection, log } = await setup();
     await connection.execute('whoami');
-    server.apiFaults.push('invalid_token');
+    server.inject('/api/whoami', { challenge: 'invalid_token' });
     const result = await connection.execute('whoami');
     expect(result.status).toBe(200);
     expect(server.grants).toEqual({ password: 1, refresh_token: 1 });
@@ -187,7 +187,7 @@ describe('RFC 6750 challenges on the API', () => {
   it('403 with error="insufficient_scope": no refresh, an HttpError', async () => {
     const { connection } = await setup();
     await connection.execute('whoami');
-    server.apiFaults.push('insufficient_scope');
+    server.inject('/api/whoami', { challenge: 'insufficient_scope' });
     const error = await rejection(connection.execute('whoami'));
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 403 });
@@ -237,7 +237,7 @@ describe('RFC 6749 §5.2 errors and malformed token responses', () => {
 
   it('a 200 whose body is an error is a refusal, not a token', async () => {
     const { connection } = await setup();
-    server.tokenFaults.push({ status: 200, body: { error: 'invalid_grant', error_description: 'account locked' } });
+    server.inject('/oauth/token', { status: 200, body: { error: 'invalid_grant', error_description: 'account locked' } });
     const error = await rejection(connection.execute('whoami'));
     expect(error).toBeInstanceOf(ReauthorizationRequired);
     expect(error).toMatchObject({ oauthError: 'invalid_grant', status: 200 });
@@ -250,7 +250,7 @@ describe('RFC 6749 §5.2 errors and malformed token responses', () => {
     const leaked = 'at-canary-no-token-type';
     registerSecret(leaked);
     const { connection, store } = await setup();
-    server.tokenFaults.push({ status: 200, body: { access_token: leaked, expires_in: 600 } });
+    server.inject('/oauth/token', { status: 200, body: { access_token: leaked, expires_in: 600 } });
     const error = await rejection(connection.ensureToken());
     // An unusable answer says nothing about the credentials: thrown as it is, nothing flagged.
     expect(error).toBeInstanceOf(TokenResponseError);
@@ -267,7 +267,7 @@ describe('token_type against the scheme the token is sent with (RFC 6749 §7.1)'
   function answerWithType(tokenType: string): string {
     const token = `at-canary-type-${tokenType.toLowerCase()}-${server.tokenRequestCount()}`;
     registerSecret(token);
-    server.tokenFaults.push({ status: 200, body: { access_token: token, token_type: tokenType, expires_in: 600 } });
+    server.inject('/oauth/token', { status: 200, body: { access_token: token, token_type: tokenType, expires_in: 600 } });
     return token;
   }
 

@@ -5,34 +5,25 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError, loadConnector, MemoryTokenStore, type Connector } from '../../sdk/index.js';
-import { startOAuthServer, type OAuthServer } from '../helpers/oauth-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
 const SECRET = 'revoke-client-canary-secret';
 registerSecret(SECRET);
-let server: OAuthServer;
+let server: FakeOAuth;
 let connector: Connector;
-let answers: number[];
-let revocations: { body: URLSearchParams; authorization?: string }[];
 
 beforeEach(async () => {
-  server = await startOAuthServer({ clients: [{ id: 'revoke-client', secret: SECRET }], users: { alice: 'alice-canary-password' } });
+  server = await startFakeOAuth({ clients: [{ id: 'revoke-client', secret: SECRET }], users: { alice: 'alice-canary-password' } });
   registerSecret('alice-canary-password');
-  answers = [];
-  revocations = [];
-  server.routes['/oauth/revoke'] = ({ body, headers }) => {
-    revocations.push({ body: new URLSearchParams(body), authorization: headers.authorization });
-    const status = answers.shift() ?? 200;
-    return { status, body: status === 400 ? { error: 'invalid_client' } : {} };
-  };
   connector = await loadConnector(
     authManifest(
       server.url,
       {
         type: 'oauth2_password',
         token_url: server.tokenUrl,
-        revocation_url: `${server.url}/oauth/revoke`,
+        revocation_url: server.revocationUrl,
         username: '{{ credentials.username }}',
         password: '{{ credentials.password }}',
         client_id: 'revoke-client',
@@ -68,10 +59,10 @@ describe('connection.revoke()', () => {
     await connection.execute('whoami');
     const refreshToken = (await store.get('revoke-user'))?.refreshToken;
     expect(await connection.revoke()).toBe('revoked');
-    expect(revocations).toHaveLength(1);
-    expect(revocations[0]?.body.get('token')).toBe(refreshToken);
-    expect(revocations[0]?.body.get('token_type_hint')).toBe('refresh_token');
-    expect(revocations[0]?.authorization).toBe(`Basic ${Buffer.from(`revoke-client:${SECRET}`).toString('base64')}`);
+    expect(server.revocations).toHaveLength(1);
+    expect(server.revocations[0]?.params.get('token')).toBe(refreshToken);
+    expect(server.revocations[0]?.params.get('token_type_hint')).toBe('refresh_token');
+    expect(server.revocations[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`revoke-client:${SECRET}`).toString('base64')}`);
     expect(await store.get('revoke-user')).toBeUndefined();
     expect(log.events.filter((event) => event.type === 'token.revoked')).toEqual([expect.objectContaining({ outcome: 'revoked' })]);
     // The next call authorizes afresh.
@@ -83,20 +74,20 @@ describe('connection.revoke()', () => {
     const { connection, store } = connect();
     await connection.execute('whoami');
     const before = await store.get('revoke-user');
-    answers.push(503);
+    server.inject('/oauth/revoke', 503);
     expect(await connection.revoke()).toBe('retry_later');
     expect(await store.get('revoke-user')).toEqual(before);
     await connection.execute('whoami');
     expect(server.grants).toEqual({ password: 1 });
     expect(await connection.revoke()).toBe('revoked');
-    expect(revocations).toHaveLength(2);
+    expect(server.revocations).toHaveLength(2);
   });
 
   it('a refused revocation is a typed error and the tokens stay', async () => {
     const { connection, store } = connect();
     await connection.execute('whoami');
     const before = await store.get('revoke-user');
-    answers.push(400);
+    server.inject('/oauth/revoke', { status: 400, body: { error: 'invalid_client' } });
     const error = await rejection(connection.revoke());
     expect(error).toBeInstanceOf(AuthError);
     expect(error).toMatchObject({ status: 400, oauthError: 'invalid_client' });
@@ -107,6 +98,6 @@ describe('connection.revoke()', () => {
   it('nothing to revoke: no request', async () => {
     const { connection } = connect();
     expect(await connection.revoke()).toBe('revoked');
-    expect(revocations).toHaveLength(0);
+    expect(server.revocations).toHaveLength(0);
   });
 });

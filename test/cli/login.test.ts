@@ -9,14 +9,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOAuthServer, type OAuthServer } from '../helpers/oauth-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { connectorCli, root } from '../helpers/cli.js';
 import { record, registerSecret } from '../helpers/secret-scan.js';
 
 const SECRET = 'login-app-canary-secret';
 registerSecret(SECRET);
-let server: OAuthServer;
+let server: FakeOAuth;
 let dir: string;
 let redirectUri: string;
 let manifestPath: string;
@@ -32,7 +32,7 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
-  server = await startOAuthServer({ clients: [{ id: 'login-app', secret: SECRET, redirectUris: [redirectUri] }] });
+  server = await startFakeOAuth({ clients: [{ id: 'login-app', secret: SECRET, redirectUris: [redirectUri] }] });
   dir = await mkdtemp(join(tmpdir(), 'connector-login-'));
   manifestPath = join(dir, 'manifest.json');
   credentialsPath = join(dir, 'credentials.json');

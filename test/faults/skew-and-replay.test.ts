@@ -9,11 +9,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnector, MemoryTokenStore } from '../../sdk/index.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { registerSecret } from '../helpers/secret-scan.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { sendJson, startRouted, type RoutedServer } from '../security/support/servers.js';
 
 describe('clock skew of ±120 s between host and provider (case 20)', () => {
-  let server: TokenServer | undefined;
+  let server: FakeOAuth | undefined;
   afterEach(async () => {
     await server?.close();
   });
@@ -22,7 +22,7 @@ describe('clock skew of ±120 s between host and provider (case 20)', () => {
     let hostMs = Date.UTC(2026, 10, 23, 12, 0, 0);
     const clock = { now: () => hostMs };
     // The provider runs on its own clock and refuses tokens older than 600 s by it.
-    server = await startTokenServer({ now: () => hostMs + skew, expiresIn: 600, serverLifetimeMs: 600_000 });
+    server = await startFakeOAuth({ now: () => hostMs + skew, expiresIn: 600, login: { sessionLifetimeMs: 600_000 } });
     const connector = await loadConnector(refreshableManifest(server.url));
     const connection = connector.connect({ connectionId: 'skew', credentials, store: new MemoryTokenStore(), clock, allowPrivateNetwork: true });
     for (let minute = 0; minute <= 30; minute++) {

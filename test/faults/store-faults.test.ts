@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileTokenStore, loadConnector, MemoryTokenStore, StoreError, type TokenRecord } from '../../sdk/index.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 
-let server: TokenServer;
+let server: FakeOAuth;
 let dir: string;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -27,7 +27,7 @@ const refreshEndpoint = (url: string) => ({
 });
 
 beforeAll(async () => {
-  server = await startTokenServer({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600, now: clock.now });
+  server = await startFakeOAuth({ login: { refreshTokens: true }, expiresIn: 600, now: clock.now });
   dir = await mkdtemp(join(tmpdir(), 'connector-store-faults-'));
 });
 

@@ -15,12 +15,12 @@ import type { AuthRefreshableToken } from '../../sdk/manifest/types.gen.js';
 import { CLIENT_SECRET, credentials, refreshableManifest } from '../helpers/manifests.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 
 const KEY = randomBytes(32);
 let redis: RedisServer;
 let raw: ReturnType<typeof createClient>;
-let server: TokenServer;
+let server: FakeOAuth;
 let connector: Connector;
 let dir: string;
 const closers: (() => Promise<void>)[] = [];
@@ -30,7 +30,7 @@ beforeAll(async () => {
   raw = createClient({ url: redis.url });
   raw.on('error', () => undefined);
   await raw.connect();
-  server = await startTokenServer({ issueRefreshToken: true, expiresIn: 3600 });
+  server = await startFakeOAuth({ login: { refreshTokens: true }, rotateRefreshTokens: false, expiresIn: 3600 });
   connector = await loadConnector(
     refreshableManifest(server.url, { response_refresh_token_path: 'refresh_token' } satisfies Partial<AuthRefreshableToken>),
   );
@@ -62,7 +62,7 @@ async function executeWith(store: TokenStore, connectionId: string) {
 /** Every secret the run produced: the credentials and the tokens the server issued. */
 function secrets(): string[] {
   const issued = server.tokenRequests.length > 0 ? [server.latestRefreshToken()!] : [];
-  const authorizations = server.apiRequests.map((headers) => headers.authorization?.replace(/^Bearer /, '') ?? '');
+  const authorizations = server.apiRequests.map(({ headers }) => headers.authorization?.replace(/^Bearer /, '') ?? '');
   return [CLIENT_SECRET, ...issued, ...authorizations].filter((value) => value.length > 0);
 }
 

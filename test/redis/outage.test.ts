@@ -8,18 +8,18 @@ import { loadConnector, RedisTokenStore, StoreError, type Connector } from '../.
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 
 const COMMAND_TIMEOUT_MS = 1_000;
 
 let redis: RedisServer;
-let server: TokenServer;
+let server: FakeOAuth;
 let connector: Connector;
 let store: RedisTokenStore;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  server = await startTokenServer({ expiresIn: 3600 });
+  server = await startFakeOAuth({ expiresIn: 3600 });
   connector = await loadConnector(refreshableManifest(server.url));
   store = new RedisTokenStore(redis.url, { keyPrefix: 'outage:', commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: 1_000 });
 });

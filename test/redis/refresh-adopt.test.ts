@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnector, MemoryTokenStore, RedisTokenStore, StoreError, type Connector, type TokenRecord, type TokenStore } from '../../sdk/index.js';
 import type { AuthRefreshableToken } from '../../sdk/manifest/types.gen.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
@@ -52,7 +52,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-let server: TokenServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
@@ -89,7 +89,7 @@ async function otherWorkersTokens(): Promise<{ accessToken: string; refreshToken
 
 describe.each(stores)('%s store', (_name, createStore) => {
   async function setup() {
-    server = await startTokenServer({ now: clock.now, issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 });
+    server = await startFakeOAuth({ now: clock.now, login: { refreshTokens: true }, expiresIn: 600 });
     connector = await loadConnector(refreshableManifest(server.url, refreshEndpoint(server.url)));
     const store = new Interleaved(createStore());
     const log = eventLog();
@@ -116,13 +116,13 @@ describe.each(stores)('%s store', (_name, createStore) => {
         expiresAt: clockMs + 3_600_000,
         obtainedAt: clockMs,
       });
-      server.rejectRefresh = true;
+      server.refuse.refreshTokens = true;
     };
 
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/refresh']).toBe(1);
     expect(server.counts['/token']).toBe(tokenRequests); // no re-authorization
-    expect(server.apiRequests.at(-1)?.authorization).toBe(`Bearer ${other.accessToken}`);
+    expect(server.apiRequests.at(-1)?.headers.authorization).toBe(`Bearer ${other.accessToken}`);
     const stored = await store.get('tenant-a');
     expect(stored).toMatchObject({ accessToken: other.accessToken, refreshToken: other.refreshToken });
     expect(stored?.reauthorizationRequired).toBeUndefined();
@@ -134,7 +134,7 @@ describe.each(stores)('%s store', (_name, createStore) => {
   it('a refused refresh whose token nobody replaced still re-authorizes, as before', async () => {
     const { connection, log } = await setup();
     clockMs += 600_000;
-    server.rejectRefresh = true;
+    server.refuse.refreshTokens = true;
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/token']).toBe(2);
     expect(log.events.map((event) => event.type)).toContain('auth.reauthorized');

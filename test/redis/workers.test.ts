@@ -15,7 +15,7 @@ import type { AuthRefreshableToken } from '../../sdk/manifest/types.gen.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { record, registerSecret } from '../helpers/secret-scan.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 
 const WORKER = fileURLToPath(new URL('../fixtures/redis-worker.ts', import.meta.url));
 const PREFIX = 'workers:';
@@ -30,7 +30,7 @@ interface Done {
 }
 
 let redis: RedisServer;
-let server: TokenServer;
+let server: FakeOAuth;
 let store: RedisTokenStore;
 let dir: string;
 let manifestPath: string;
@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<void> {
-  server = await startTokenServer({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 3600 });
+  server = await startFakeOAuth({ login: { refreshTokens: true }, expiresIn: 3600 });
   manifestPath = join(dir, `manifest-${Date.now()}.json`);
   await writeFile(manifestPath, JSON.stringify(refreshableManifest(server.url, refreshEndpoint(server.url))));
 }

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FileTokenStore, loadConnector } from '../../sdk/index.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 
 const run = promisify(execFile);
-let server: TokenServer;
+let server: FakeOAuth;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startTokenServer({ expiresIn: 3600 });
+  server = await startFakeOAuth({ expiresIn: 3600 });
   dir = await mkdtemp(join(tmpdir(), 'connector-file-store-'));
 });
 

@@ -7,19 +7,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError, HttpError, loadConnector, MemoryTokenStore, type Connector } from '../../sdk/index.js';
-import { startTokenServer, type TokenServer, type TokenServerOptions } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth, type FakeOAuthOptions } from '../helpers/fake-oauth/index.js';
 import { credentials, refreshableManifest, CLIENT_SECRET } from '../helpers/manifests.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
 import type { AuthRefreshableToken } from '../../sdk/manifest/types.gen.js';
 
-let server: TokenServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
 const closers: (() => Promise<void>)[] = [];
 
-async function setup(serverOptions: TokenServerOptions, auth: (url: string) => Partial<AuthRefreshableToken> = () => ({})) {
-  server = await startTokenServer({ now: clock.now, ...serverOptions });
+async function setup(serverOptions: FakeOAuthOptions, auth: (url: string) => Partial<AuthRefreshableToken> = () => ({})) {
+  server = await startFakeOAuth({ now: clock.now, ...serverOptions });
   connector = await loadConnector(refreshableManifest(server.url, auth(server.url)));
   const log = eventLog();
   const store = new MemoryTokenStore();
@@ -45,7 +45,7 @@ afterEach(async () => {
 describe('transient token failures', () => {
   it('retries a 503 from the token endpoint and succeeds on the third attempt', async () => {
     const { connection, log } = await setup({});
-    server.faults['/token'] = [503, 503];
+    server.inject('/token', 503, 503);
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/token']).toBe(3);
     expect(log.events.filter((event) => event.type === 'token.request_retry')).toHaveLength(2);
@@ -53,7 +53,7 @@ describe('transient token failures', () => {
 
   it('gives up after three attempts with a typed transient error, not ReauthorizationRequired', async () => {
     const { connection, store } = await setup({});
-    server.faults['/token'] = [503, 503, 503, 503];
+    server.inject('/token', 503, 503, 503, 503);
     const error = await rejection(connection.execute('get-items'));
     expect(error).toBeInstanceOf(HttpError);
     expect(error.code).toBe('CONNECTOR_HTTP_STATUS');
@@ -69,10 +69,10 @@ describe('transient token failures', () => {
   });
 
   it('retries a refresh the server answered with 503 (the refresh token was not spent)', async () => {
-    const { connection } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
     clockMs += 600_000;
-    server.faults['/refresh'] = [503];
+    server.inject('/refresh', 503);
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/refresh']).toBe(2);
     expect(server.counts['/token']).toBe(1);
@@ -81,11 +81,11 @@ describe('transient token failures', () => {
 
 describe('a refresh whose answer was lost', () => {
   it('is not sent again: the connection authorizes afresh with the credentials', async () => {
-    const { connection, store, log } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection, store, log } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
     const spent = (await store.get('tenant-f'))?.refreshToken;
     clockMs += 600_000;
-    server.faults['/refresh'] = ['lost'];
+    server.inject('/refresh', 'lost');
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/refresh']).toBe(1);
     expect(server.counts['/token']).toBe(2);
@@ -98,11 +98,11 @@ describe('a refresh whose answer was lost', () => {
   });
 
   it('leaves a marker when the new authorization fails too, and the next attempt skips the refresh', async () => {
-    const { connection, store } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection, store } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
     clockMs += 600_000;
-    server.faults['/refresh'] = ['lost'];
-    server.faults['/token'] = [503, 503, 503];
+    server.inject('/refresh', 'lost');
+    server.inject('/token', 503, 503, 503);
     await rejection(connection.execute('get-items'));
     expect((await store.get('tenant-f'))?.pendingRefresh).toBeDefined();
     clockMs += 30_000; // past the cooldown of the failed renewal
@@ -124,7 +124,7 @@ describe('token requests and redirects', () => {
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise((resolve) => sink.close(() => resolve())));
     const { connection } = await setup({});
-    server.faults['/token'] = [{ redirect: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/steal` }];
+    server.inject('/token', { redirect: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/steal` });
     const error = await rejection(connection.execute('get-items'));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error).toMatchObject({ field: '/auth/authorization_request_url', status: 307 });
@@ -135,7 +135,7 @@ describe('token requests and redirects', () => {
   });
 
   it('a new login after a refused session cookie carries neither the old cookie nor a token', async () => {
-    const { connection } = await setup({ tokenIn: 'cookie' }, () => ({
+    const { connection } = await setup({ login: { tokenIn: 'cookie' } }, () => ({
       response_access_token_path: null,
       response_access_token_path_in_cookie: 'SESSIONAUTH',
     }));
@@ -147,7 +147,7 @@ describe('token requests and redirects', () => {
     expect(login?.headers.cookie).toBeUndefined();
     expect(login?.headers.authorization).toBeUndefined();
     // The replay carries the new session cookie only.
-    const replay = server.apiRequests.at(-1);
+    const replay = server.apiRequests.at(-1)?.headers;
     expect(replay?.cookie?.match(/SESSIONAUTH=/g)).toHaveLength(1);
     expect(replay?.cookie).toContain('SESSIONAUTH=tok-canary-2-');
   });

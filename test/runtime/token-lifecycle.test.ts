@@ -5,20 +5,20 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConnector, MemoryTokenStore, ReauthorizationRequired, TokenResponseError, AuthError, type Connector } from '../../sdk/index.js';
-import { startTokenServer, type TokenServer, type TokenServerOptions } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth, type FakeOAuthOptions } from '../helpers/fake-oauth/index.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { eventLog, rejection } from '../helpers/secret-scan.js';
 import type { AuthRefreshableToken } from '../../sdk/manifest/types.gen.js';
 
-let server: TokenServer;
+let server: FakeOAuth;
 let connector: Connector | undefined;
 let clockMs = Date.UTC(2026, 10, 23, 12, 0, 0);
 const clock = { now: () => clockMs };
 
 type AuthOverrides = Partial<AuthRefreshableToken> | ((url: string) => Partial<AuthRefreshableToken>);
 
-async function setup(serverOptions: TokenServerOptions, auth: AuthOverrides = {}) {
-  server = await startTokenServer({ now: clock.now, ...serverOptions });
+async function setup(serverOptions: FakeOAuthOptions, auth: AuthOverrides = {}) {
+  server = await startFakeOAuth({ now: clock.now, ...serverOptions });
   connector = await loadConnector(refreshableManifest(server.url, typeof auth === 'function' ? auth(server.url) : auth));
   const log = eventLog();
   const store = new MemoryTokenStore();
@@ -56,14 +56,14 @@ describe('token sources', () => {
     const result = await connection.execute('get-items');
     expect(result).toMatchObject({ status: 200, data: { path: '/api/items' } });
     expect(server.counts['/token']).toBe(1);
-    expect(server.apiRequests[0]?.authorization).toMatch(/^Bearer tok-canary-1-/);
+    expect(server.apiRequests[0]?.headers.authorization).toMatch(/^Bearer tok-canary-1-/);
     expect(server.tokenRequests[0]?.headers['user-agent']).toBe('connector-sdk-tests/1.0');
-    expect(server.apiRequests[0]?.['user-agent']).toBe('connector-sdk-tests/1.0');
+    expect(server.apiRequests[0]?.headers['user-agent']).toBe('connector-sdk-tests/1.0');
     expect(log.events.map((event) => event.type)).toContain('token.acquired');
   });
 
   it('takes the token from a response header', async () => {
-    const { connection } = await setup({ tokenIn: 'header' }, {
+    const { connection } = await setup({ login: { tokenIn: 'header' } }, {
       response_access_token_path: null,
       response_access_token_path_in_header: 'X-Auth-Token',
     });
@@ -74,15 +74,15 @@ describe('token sources', () => {
   });
 
   it('takes the token from a Set-Cookie and sends the cookies back, not a bearer header', async () => {
-    const { connection } = await setup({ tokenIn: 'cookie' }, {
+    const { connection } = await setup({ login: { tokenIn: 'cookie' } }, {
       response_access_token_path: null,
       response_access_token_path_in_cookie: 'SESSIONAUTH',
     });
     await connection.execute('get-items');
     expect(server.counts['/token']).toBe(1);
-    expect(server.apiRequests[0]?.authorization).toBeUndefined();
-    expect(server.apiRequests[0]?.cookie).toMatch(/SESSIONAUTH=tok-canary-1-/);
-    expect(server.apiRequests[0]?.cookie).toMatch(/tracking=t1/);
+    expect(server.apiRequests[0]?.headers.authorization).toBeUndefined();
+    expect(server.apiRequests[0]?.headers.cookie).toMatch(/SESSIONAUTH=tok-canary-1-/);
+    expect(server.apiRequests[0]?.headers.cookie).toMatch(/tracking=t1/);
   });
 
   it('says where it looked when the token is not in the response', async () => {
@@ -108,7 +108,7 @@ describe('expiry and refresh', () => {
   });
 
   it('refreshes through the separate refresh endpoint and keeps a rotated refresh token', async () => {
-    const { connection, store, log } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection, store, log } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
     for (let round = 0; round < 3; round++) {
       clockMs += 600_000;
@@ -125,7 +125,7 @@ describe('expiry and refresh', () => {
 
   it.each(['missing', 'null', 'empty'] as const)('keeps the refresh token when the refresh answer has it %s', async (omits) => {
     const { connection, store } = await setup(
-      { issueRefreshToken: true, rotateRefreshTokens: false, refreshOmits: omits, expiresIn: 600 },
+      { login: { refreshTokens: true, refreshOmits: omits }, rotateRefreshTokens: false, expiresIn: 600 },
       refreshEndpoint,
     );
     await connection.execute('get-items');
@@ -141,7 +141,7 @@ describe('expiry and refresh', () => {
 
   it('reads refresh answers with refresh_response_* paths', async () => {
     const { connection, store } = await setup(
-      { issueRefreshToken: true, rotateRefreshTokens: true, nestedRefreshResponse: true, expiresIn: 600 },
+      { login: { refreshTokens: true, nestedRefreshResponse: true }, expiresIn: 600 },
       (url) => ({
         ...refreshEndpoint(url),
         refresh_response_access_token_path: 'data.token',
@@ -171,7 +171,7 @@ describe('expiry and refresh', () => {
 
 describe('cookies from action responses', () => {
   it('are kept and sent back, and a cookie set again unchanged costs no store write', async () => {
-    const { connection, store } = await setup({ apiSetCookie: 'lb=node-7; Path=/' });
+    const { connection, store } = await setup({ api: { setCookie: 'lb=node-7; Path=/' } });
     let writes = 0;
     const write = store.compareAndSet.bind(store);
     store.compareAndSet = (...args) => {
@@ -183,7 +183,7 @@ describe('cookies from action responses', () => {
     await connection.execute('get-items');
     await connection.execute('get-items');
     expect(writes).toBe(2);
-    expect(server.apiRequests[1]?.cookie).toBe('lb=node-7');
+    expect(server.apiRequests[1]?.headers.cookie).toBe('lb=node-7');
     expect((await store.get('tenant-1'))?.cookies.map((cookie) => cookie.name)).toEqual(['lb']);
   });
 });
@@ -191,7 +191,7 @@ describe('cookies from action responses', () => {
 describe('single flight', () => {
   it('1 000 concurrent executes with no token cause exactly one authorization request', async () => {
     const { connection } = await setup({});
-    server.tokenDelayMs = 20;
+    server.options.tokenDelayMs = 20;
     const results = await Promise.all(Array.from({ length: 1000 }, () => connection.execute('get-items')));
     expect(results.every((result) => result.status === 200)).toBe(true);
     expect(server.counts['/token']).toBe(1);
@@ -199,10 +199,10 @@ describe('single flight', () => {
   });
 
   it('1 000 concurrent executes with an expired token cause exactly one refresh request', async () => {
-    const { connection } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
     clockMs += 600_000;
-    server.tokenDelayMs = 20;
+    server.options.tokenDelayMs = 20;
     const results = await Promise.all(Array.from({ length: 1000 }, () => connection.execute('get-items')));
     expect(results.every((result) => result.status === 200)).toBe(true);
     expect(server.counts['/refresh']).toBe(1);
@@ -219,7 +219,7 @@ describe('single flight', () => {
 
 describe('reactive refresh', () => {
   it('a 401 causes exactly one refresh and one replay', async () => {
-    const { connection, log } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true }, refreshEndpoint);
+    const { connection, log } = await setup({ login: { refreshTokens: true } }, refreshEndpoint);
     await connection.execute('get-items');
     server.invalidateAccessTokens();
     const result = await connection.execute('get-items');
@@ -230,7 +230,7 @@ describe('reactive refresh', () => {
   });
 
   it('concurrent 401s share one refresh', async () => {
-    const { connection } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true }, refreshEndpoint);
+    const { connection } = await setup({ login: { refreshTokens: true } }, refreshEndpoint);
     await connection.execute('get-items');
     server.invalidateAccessTokens();
     await Promise.all(Array.from({ length: 50 }, () => connection.execute('get-items')));
@@ -239,9 +239,9 @@ describe('reactive refresh', () => {
   });
 
   it('a persistent 401 ends in an AuthError after exactly one refresh', async () => {
-    const { connection } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true }, refreshEndpoint);
+    const { connection } = await setup({ login: { refreshTokens: true } }, refreshEndpoint);
     await connection.execute('get-items');
-    server.apiAlwaysUnauthorized = true;
+    server.refuse.accessTokens = true;
     const error = await rejection(connection.execute('get-items'));
     expect(error).toBeInstanceOf(AuthError);
     expect(error.code).toBe('CONNECTOR_AUTH_FAILED');
@@ -253,9 +253,9 @@ describe('reactive refresh', () => {
 
 describe('re-authorization', () => {
   it('a rejected refresh falls back to a new authorization with the stored credentials', async () => {
-    const { connection, log } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection, log } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
-    server.rejectRefresh = true;
+    server.refuse.refreshTokens = true;
     clockMs += 600_000;
     const result = await connection.execute('get-items');
     expect(result.status).toBe(200);
@@ -267,10 +267,10 @@ describe('re-authorization', () => {
   });
 
   it('refresh and authorization both rejected: ReauthorizationRequired, then no further requests', async () => {
-    const { connection, log } = await setup({ issueRefreshToken: true, rotateRefreshTokens: true, expiresIn: 600 }, refreshEndpoint);
+    const { connection, log } = await setup({ login: { refreshTokens: true }, expiresIn: 600 }, refreshEndpoint);
     await connection.execute('get-items');
-    server.rejectRefresh = true;
-    server.rejectAuthorization = true;
+    server.refuse.refreshTokens = true;
+    server.refuse.clients = true;
     clockMs += 600_000;
     const error = await rejection(connection.execute('get-items'));
     expect(error).toBeInstanceOf(ReauthorizationRequired);
@@ -286,9 +286,9 @@ describe('re-authorization', () => {
 
   it('reset() clears the flag so the host can retry after fixing the credentials', async () => {
     const { connection } = await setup({});
-    server.rejectAuthorization = true;
+    server.refuse.clients = true;
     await rejection(connection.execute('get-items'));
-    server.rejectAuthorization = false;
+    server.refuse.clients = false;
     await connection.reset();
     expect((await connection.execute('get-items')).status).toBe(200);
     expect(server.counts['/token']).toBe(2);

