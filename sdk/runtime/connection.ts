@@ -10,11 +10,12 @@ import type { HttpClient, HttpResponse } from '../http/http-client.js';
 import { printableUrl } from '../http/exchange.js';
 import type { Send } from '../http/pipeline.js';
 import type { TokenRecord } from '../store/token-store.js';
-import type { TemplateScope } from '../template/liquid.js';
+import { requestScope, type TemplateScope } from '../template/liquid.js';
 import type { AuthStrategy } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
+import type { AuthorizationSession } from '../auth/authorization-session.js';
 import { readAuthorizationCallback, type AuthorizationCallback } from '../auth/authorization-callback.js';
 import { checkTarget, withQuery, type CompiledAction } from './action.js';
 import type { ActionRequest } from './action-request.js';
@@ -43,6 +44,8 @@ export interface ConnectionParts {
   actions: ReadonlyMap<string, CompiledAction>;
   strategy: AuthStrategy;
   tokens?: TokenManager;
+  /** The user's part in the grant (authorize, revoke, forget): present wherever `tokens` is. */
+  session?: AuthorizationSession;
   http: HttpClient;
   ctx: AuthContext;
   baseUrl: URL;
@@ -145,9 +148,9 @@ export class Connection {
    * kept in the token store, so the callback may be completed by another process.
    */
   async authorizationUrl(): Promise<string> {
-    const { flow, tokens } = this.#authorizationCode();
+    const { flow, session } = this.#authorizationCode();
     const request = flow.start(this.#parts.ctx.scope);
-    await tokens.beginAuthorization({ state: request.state, codeVerifier: request.codeVerifier });
+    await session.begin({ state: request.state, codeVerifier: request.codeVerifier });
     return request.url;
   }
 
@@ -157,11 +160,11 @@ export class Connection {
    * spent, so a bad one leaves the pending authorization for the genuine callback.
    */
   async completeAuthorization(callback: AuthorizationCallback): Promise<void> {
-    const { flow, tokens } = this.#authorizationCode();
+    const { flow, session } = this.#authorizationCode();
     try {
       const { code, state } = readAuthorizationCallback(callback, flow.callbackRules(this.#parts.ctx.scope));
       this.#parts.redactor.add(code);
-      await tokens.completeAuthorization(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier));
+      await session.complete(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier));
     } catch (error) {
       throw this.#scrub(error);
     }
@@ -199,11 +202,11 @@ export class Connection {
 
   #authorizationCode() {
     const flow = this.#parts.strategy.authorizationCode;
-    const tokens = this.#parts.tokens;
-    if (!flow || !tokens) {
+    const session = this.#parts.session;
+    if (!flow || !session) {
       throw new AuthError(`auth type "${this.#parts.strategy.type}" has no user authorization step`);
     }
-    return { flow, tokens };
+    return { flow, session };
   }
 
   /**
@@ -211,10 +214,10 @@ export class Connection {
    * tokens: 'revoked', or 'retry_later' when the provider answered 503 (the tokens are kept).
    */
   async revoke(): Promise<'revoked' | 'retry_later'> {
-    const tokens = this.#parts.tokens;
-    if (!tokens) throw new AuthError(`auth type "${this.#parts.strategy.type}" has no tokens to revoke`);
+    const session = this.#parts.session;
+    if (!session) throw new AuthError(`auth type "${this.#parts.strategy.type}" has no tokens to revoke`);
     try {
-      return await tokens.revoke();
+      return await session.revoke();
     } catch (error) {
       throw this.#scrub(error);
     }
@@ -230,14 +233,15 @@ export class Connection {
 
   /** Forgets this connection's tokens and cookies in the store; the next execute authorizes afresh. */
   async reset(): Promise<void> {
-    await this.#parts.tokens?.reset();
+    await this.#parts.session?.forget();
   }
 
   /** Builds one request of an action from its templates (with the record's auth view) and sends it through the pipeline. */
   #send(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord | undefined, page: PageRequest | undefined): Promise<HttpResponse> {
     const parts = this.#parts;
     const base = parts.ctx.scope;
-    const scope: TemplateScope = { credentials: base.credentials, env: base.env, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) };
+    // One request scope per request built: its nonces and uuids are shared by every field of this request alone.
+    const scope: TemplateScope = requestScope({ credentials: base.credentials, env: base.env, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) });
     const headers: Record<string, string> = { ...parts.ctx.sharedHeaders };
     const built = action.build(scope, parts.baseHref, headers, page);
     const url = new URL(withQuery(built.href, built.query));

@@ -3,10 +3,26 @@
  * engine reads only own properties, has no file system, refuses undefined variables and
  * filters, and stops runaway loops and allocations. Templates are compiled once at load;
  * static strings and plain `{{ a.b }}` interpolations skip the engine on the hot path.
+ *
+ * The SDK's filters (hashes, hmac, encodings, nonce, uuid, time) live in filters.ts, which
+ * this module registers; their arguments are checked when a template is parsed.
+ *
+ * One request, one nonce: the `nonce` and `uuid` filters keep their value per scope object
+ * (request-values.ts). Render every template of one outgoing request — headers, query, body,
+ * the auth strategy's templates — from ONE scope made by `requestScope(base)` (or spreads of
+ * it, which keep its values), and make a new one for the next request. A plain scope object
+ * that is not from `requestScope` is a request of its own: the same object gives the same
+ * values, another object (a spread copy too) new ones.
  */
 import { createRequire } from 'node:module';
-import type { Liquid as LiquidEngine, LiquidOptions, Template } from 'liquidjs';
+import type * as LiquidModule from 'liquidjs';
+import type { LiquidOptions, Template } from 'liquidjs';
 import { TemplateError } from '../errors.js';
+import { registerFilters } from './filters.js';
+import type { REQUEST_VALUES, RequestValues } from './request-values.js';
+
+export { MAX_INPUT_BYTES, MAX_NONCE_BYTES, SDK_FILTERS } from './filters.js';
+export { MAX_REQUEST_VALUES, REQUEST_VALUES, RequestValues, requestScope } from './request-values.js';
 
 /** The variables a template may read; which roots exist depends on the field (see the schema's x-template). */
 export interface TemplateScope {
@@ -14,7 +30,10 @@ export interface TemplateScope {
   input?: Readonly<Record<string, unknown>>;
   auth?: Readonly<Record<string, unknown>>;
   env?: string;
+  /** Epoch seconds of the connection's clock (virtual in `connector test`): the time filters' "now". */
   now?: number;
+  /** The request's nonces and uuids (set by `requestScope`; not visible to templates). */
+  readonly [REQUEST_VALUES]?: RequestValues;
 }
 
 export interface CompiledTemplate {
@@ -28,7 +47,7 @@ export interface CompiledTemplate {
 
 // Required, not imported: the package's entry is CommonJS, and importing it from ESM makes Node
 // scan its 180 KB for export names at every start (~15 ms of `connector validate`).
-const { Liquid } = createRequire(import.meta.url)('liquidjs') as { Liquid: typeof LiquidEngine };
+const { Liquid, TypeGuards, toValue, toValueSync } = createRequire(import.meta.url)('liquidjs') as typeof LiquidModule;
 
 /**
  * The options the SDK's liquidjs engine is built with (the tags and filters below are registered
@@ -46,6 +65,10 @@ export const ENGINE_OPTIONS: Readonly<LiquidOptions> = Object.freeze({
   renderLimit: 200,
   memoryLimit: 10_000_000,
   outputEscape: undefined,
+  // Dates print in UTC with English names, whatever the host's TZ and LANG: the same
+  // manifest renders the same text everywhere (and in `connector test`).
+  timezoneOffset: 0,
+  locale: 'en-US',
 });
 
 const engine = new Liquid(ENGINE_OPTIONS);
@@ -62,13 +85,7 @@ for (const tag of ['include', 'render', 'layout']) {
   });
 }
 
-engine.registerFilter('base64_encode', (value: unknown) => Buffer.from(String(value ?? ''), 'utf8').toString('base64'));
-engine.registerFilter('base64url_encode', (value: unknown) =>
-  Buffer.from(String(value ?? ''), 'utf8').toString('base64url'),
-);
-engine.registerFilter('base64_decode', (value: unknown) => Buffer.from(String(value ?? ''), 'base64').toString('utf8'));
-// RFC 3986 percent-encoding (liquid's url_encode writes spaces as "+", which only forms accept).
-engine.registerFilter('uri_encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
+const inspectFilters = registerFilters(engine, { TypeGuards, toValue, toValueSync });
 
 const OUTPUT_ONLY = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/;
 const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
@@ -109,9 +126,12 @@ export function compileOptionalTemplate(source: string | undefined, where: strin
 export function templateVariables(source: string, where = ''): string[][] {
   const parsed = parse(source, where);
   try {
-    return engine
+    const variables = engine
       .globalVariableSegmentsSync(parsed)
       .map((segments) => segments.map((segment) => (Array.isArray(segment) ? segment.join('.') : String(segment))));
+    // `{{ "now" | unix_time }}` reads the scope's now as surely as `{{ now | unix_time }}`.
+    if (readsClock.has(parsed) && !variables.some((segments) => segments.length === 1 && segments[0] === 'now')) variables.push(['now']);
+    return variables;
   } catch (error) {
     throw new TemplateError(where, `template at ${where || '/'} cannot be analysed: ${messageOf(error)}`);
   }
@@ -121,9 +141,14 @@ function staticTemplate(source: string): CompiledTemplate {
   return { source, isStatic: true, render: () => source, renderValue: () => source };
 }
 
+/** Parsed templates that pipe a `"now"` literal into a time filter. */
+const readsClock = new WeakSet<Template[]>();
+
 function parse(source: string, where: string): Template[] {
   try {
-    return engine.parse(source);
+    const parsed = engine.parse(source);
+    if (inspectFilters(parsed).readsClock) readsClock.add(parsed);
+    return parsed;
   } catch (error) {
     throw new TemplateError(where, `template at ${where || '/'} does not parse: ${messageOf(error)}`);
   }

@@ -79,96 +79,105 @@ interface Queue {
 const MAX_REQUEST_BODY = 16 * 1024 * 1024;
 const DEFAULT_TYPES = { json: 'application/json; charset=utf-8', body: 'text/plain; charset=utf-8', body_base64: 'application/octet-stream' };
 
-/**
- * @example
- * const server = await startFixtureServer({ routes, tokenRoutes, expiredResponse, now: clock.now, credentials });
- * // … connect with createFixtureDispatcher(server.origin) …
- * await server.close();
- */
-export async function startFixtureServer(options: FixtureServerOptions): Promise<FixtureServer> {
-  const queues = new Map<string, Queue>();
-  const setRoutes = (routes: TestRoutes): void => {
-    for (const [key, responses] of Object.entries(routes)) {
-      if (responses) queues.set(key, { route: compileRoute(key), responses, next: 0 });
-    }
-  };
-  setRoutes(options.routes);
-  const accessTokens = new Map<string, AccessToken>();
+/** What the server knows and does: the route queues, the tokens it issued, what it answered. */
+class ScenarioApi {
+  readonly requests: ServedRequest[] = [];
+  readonly violations: string[] = [];
+  readonly issued = new Set<string>();
+  readonly #options: FixtureServerOptions;
+  readonly #queues = new Map<string, Queue>();
+  readonly #accessTokens = new Map<string, AccessToken>();
   /** Refresh token → rotated (a newer one was issued in exchange for it). */
-  const refreshTokens = new Map<string, boolean>();
-  const requests: ServedRequest[] = [];
-  const violations: string[] = [];
-  const issued = new Set<string>();
-  let serial = 0;
+  readonly #refreshTokens = new Map<string, boolean>();
+  #serial = 0;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  constructor(options: FixtureServerOptions) {
+    this.#options = options;
+    this.respond(options.routes);
+  }
+
+  respond(routes: TestRoutes): void {
+    for (const [key, responses] of Object.entries(routes)) {
+      if (responses) this.#queues.set(key, { route: compileRoute(key), responses, next: 0 });
+    }
+  }
+
+  expireTokens(): void {
+    for (const state of this.#accessTokens.values()) state.revoked = true;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const header = req.headers[ORIGIN_HEADER];
-    const served: ServedRequest = {
-      seq: requests.length + 1,
-      method,
-      path,
-      origin: typeof header === 'string' ? header : '',
-      status: 0,
-      at: options.now(),
-    };
-    requests.push(served);
-    const queue = findQueue(queues, method, path);
+    const served: ServedRequest = { seq: this.requests.length + 1, method, path, origin: typeof header === 'string' ? header : '', status: 0, at: this.#options.now() };
+    this.requests.push(served);
+    const queue = findQueue(this.#queues, method, path);
     if (!queue) {
       served.note = 'no route';
-      violations.push(`request ${served.seq}: no response is declared for ${routeOf(method, path)}: add it to responses (or record it)`);
-      return send(res, served, method, { status: 404, json: { error: `connector test: no response declared for ${routeOf(method, path)}` } }, new PlaceholderFiller(options.now(), options.credentials, 0, issued));
+      this.violations.push(`request ${served.seq}: no response is declared for ${routeOf(method, path)}: add it to responses (or record it)`);
+      return send(res, served, method, { status: 404, json: { error: `connector test: no response declared for ${routeOf(method, path)}` } }, this.#filler(0));
     }
     served.route = queue.route.key;
     // Everything a token can travel in: headers (Authorization, Cookie…), the path and query, the body.
     const surface = `${Object.values(req.headers).flat().join('\n')}\n${path}\n${body}`;
-    const isTokenRoute = options.tokenRoutes.has(queue.route.key) || queue.route.key === options.refreshRoute;
-    if (isTokenRoute) {
-      const presented = [...refreshTokens.keys()].find((token) => surface.includes(token));
-      served.kind = presented !== undefined || queue.route.key === options.refreshRoute ? 'refresh' : 'authorization';
-      if (presented !== undefined && refreshTokens.get(presented)) {
-        served.note = 'rotated refresh token';
-        violations.push(`request ${served.seq} (${routeOf(method, path)}) presented a refresh token that was already exchanged for a new one: a server that rotates refresh tokens revokes the grant when one is reused`);
-        return send(res, served, method, oauthError('invalid_grant', 'connector test: this refresh token was already used'), new PlaceholderFiller(options.now(), options.credentials, 0, issued));
-      }
-      if (presented === undefined && queue.route.key === options.refreshRoute) {
-        served.note = 'no refresh token';
-        return send(res, served, method, oauthError('invalid_request', 'connector test: the refresh request carries no refresh token'), new PlaceholderFiller(options.now(), options.credentials, 0, issued));
-      }
-      const filler = new PlaceholderFiller(options.now(), options.credentials, ++serial, issued);
-      const response = next(queue);
-      send(res, served, method, response, filler);
-      remember(filler.minted, response, filler);
-      if (presented !== undefined && filler.minted.refreshToken !== undefined) refreshTokens.set(presented, true);
-      return;
+    const isTokenRoute = this.#options.tokenRoutes.has(queue.route.key) || queue.route.key === this.#options.refreshRoute;
+    return isTokenRoute ? this.#answerTokenRequest(res, served, queue, surface) : this.#answerApiRequest(res, served, queue, surface);
+  }
+
+  /** A token endpoint: an authorization or a refresh (told apart by the refresh token presented). */
+  #answerTokenRequest(res: ServerResponse, served: ServedRequest, queue: Queue, surface: string): void {
+    const { method, path } = served;
+    const presented = [...this.#refreshTokens.keys()].find((token) => surface.includes(token));
+    const isRefreshRoute = queue.route.key === this.#options.refreshRoute;
+    served.kind = presented !== undefined || isRefreshRoute ? 'refresh' : 'authorization';
+    if (presented !== undefined && this.#refreshTokens.get(presented)) {
+      served.note = 'rotated refresh token';
+      this.violations.push(`request ${served.seq} (${routeOf(method, path)}) presented a refresh token that was already exchanged for a new one: a server that rotates refresh tokens revokes the grant when one is reused`);
+      return send(res, served, method, oauthError('invalid_grant', 'connector test: this refresh token was already used'), this.#filler(0));
     }
-    const now = options.now();
-    const filler = new PlaceholderFiller(now, options.credentials, ++serial, issued);
-    // Once the server has issued access tokens, every other route wants a live one.
-    if (accessTokens.size > 0 && !options.publicRoutes?.has(queue.route.key)) {
+    if (presented === undefined && isRefreshRoute) {
+      served.note = 'no refresh token';
+      return send(res, served, method, oauthError('invalid_request', 'connector test: the refresh request carries no refresh token'), this.#filler(0));
+    }
+    const filler = this.#filler(++this.#serial);
+    const response = next(queue);
+    send(res, served, method, response, filler);
+    this.#remember(filler.minted, response, filler);
+    if (presented !== undefined && filler.minted.refreshToken !== undefined) this.#refreshTokens.set(presented, true);
+  }
+
+  /** Any other route: once the server has issued access tokens, it wants a live one (public routes aside). */
+  #answerApiRequest(res: ServerResponse, served: ServedRequest, queue: Queue, surface: string): void {
+    const now = this.#options.now();
+    const filler = this.#filler(++this.#serial);
+    if (this.#accessTokens.size > 0 && !this.#options.publicRoutes?.has(queue.route.key)) {
       let live = false;
       let dead = false;
-      for (const [token, state] of accessTokens) {
+      for (const [token, state] of this.#accessTokens) {
         if (!surface.includes(token)) continue;
         if (!state.revoked && (state.expiresAt === undefined || now < state.expiresAt)) live = true;
         else dead = true;
       }
       if (!live) {
         served.note = dead ? 'expired token' : 'no token';
-        return send(res, served, method, options.expiredResponse, filler);
+        return send(res, served, served.method, this.#options.expiredResponse, filler);
       }
     }
-    send(res, served, method, next(queue), filler);
-  };
+    send(res, served, served.method, next(queue), filler);
+  }
+
+  #filler(serial: number): PlaceholderFiller {
+    return new PlaceholderFiller(this.#options.now(), this.#options.credentials, serial, this.issued);
+  }
 
   /** Registers what a token response minted, with the access token's lifetime as the server sees it. */
-  const remember = (minted: Minted, response: TestResponse, filler: PlaceholderFiller): void => {
-    if (minted.refreshToken !== undefined) refreshTokens.set(minted.refreshToken, false);
+  #remember(minted: Minted, response: TestResponse, filler: PlaceholderFiller): void {
+    if (minted.refreshToken !== undefined) this.#refreshTokens.set(minted.refreshToken, false);
     const token = minted.accessToken;
     if (token === undefined) return;
-    const now = options.now();
+    const now = this.#options.now();
     let expiresAt: number | undefined;
     const seconds = expiresIn(filler.json(response.json ?? null));
     if (seconds !== undefined) expiresAt = now + seconds * 1000;
@@ -176,11 +185,20 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
       const filled = filler.text(line);
       if (filled.slice(filled.indexOf('=') + 1).split(';')[0]?.trim() === token) expiresAt = cookieExpiry(filled, now) ?? expiresAt;
     }
-    accessTokens.set(token, { expiresAt, revoked: false });
-  };
+    this.#accessTokens.set(token, { expiresAt, revoked: false });
+  }
+}
 
+/**
+ * @example
+ * const server = await startFixtureServer({ routes, tokenRoutes, expiredResponse, now: clock.now, credentials });
+ * // … connect with createFixtureDispatcher(server.origin) …
+ * await server.close();
+ */
+export async function startFixtureServer(options: FixtureServerOptions): Promise<FixtureServer> {
+  const api = new ScenarioApi(options);
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    api.handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`connector test: ${error instanceof Error ? error.message : String(error)}`);
@@ -190,16 +208,13 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    origin,
-    requests,
-    violations,
-    issued,
-    respond: setRoutes,
-    expireTokens() {
-      for (const state of accessTokens.values()) state.revoked = true;
-    },
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: api.requests,
+    violations: api.violations,
+    issued: api.issued,
+    respond: (routes) => api.respond(routes),
+    expireTokens: () => api.expireTokens(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -42,6 +42,8 @@ describe('ENGINE_OPTIONS', () => {
       renderLimit: 200,
       memoryLimit: 10_000_000,
       outputEscape: undefined,
+      timezoneOffset: 0,
+      locale: 'en-US',
     });
   });
 
