@@ -16,11 +16,13 @@ import { DEFAULT_LIMITS } from '../http/exchange.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import { createAuthStrategy } from '../auth/index.js';
-import type { AuthStrategy } from '../auth/auth-strategy.js';
+import type { AuthStrategy, TokenSource } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { TokenManager } from '../auth/token-manager.js';
+import { AuthorizationSession } from '../auth/authorization-session.js';
+import { StoredRecord } from '../auth/stored-record.js';
 import { compileAction, type CompiledAction } from './action.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionParts } from './connection.js';
 import { RateLimiter } from './rate-limiter.js';
 import { createEventSink } from './event-sink.js';
 
@@ -158,13 +160,7 @@ export class Connector {
       now: () => clock.now(),
       emit: events.emit,
     };
-    const source = this.#strategy.tokens;
-    const store: TokenStore = options.store ?? new MemoryTokenStore();
-    if (source && store.atRest && !store.atRest.encrypted && !warnedStores.has(store)) {
-      warnedStores.add(store);
-      ctx.emit({ type: 'store.unencrypted', store: store.atRest.store });
-    }
-    const tokens = source ? new TokenManager({ connectionId: options.connectionId, store, source, ctx }) : undefined;
+    const lifecycle = tokenLifecycle(this.#strategy.tokens, options, ctx);
     const retry = this.manifest.retry;
     return new Connection({
       connectionId: options.connectionId,
@@ -177,7 +173,7 @@ export class Connector {
       },
       actions: this.#actions,
       strategy: this.#strategy,
-      tokens,
+      ...lifecycle,
       http,
       ctx,
       baseUrl,
@@ -259,6 +255,23 @@ export async function loadConnector(pathOrObject: string | URL | object, options
   const { valid, diagnostics, manifest } = validateManifest(input, { file });
   if (!valid || !manifest) throw new ManifestError(diagnostics, file);
   return new Connector(structuredClone(manifest));
+}
+
+/**
+ * The token lifecycle of a connection whose auth type obtains tokens: the renewal core and the
+ * user's part in the grant, on one stored record. A store that keeps tokens in plain text is
+ * reported once.
+ */
+function tokenLifecycle(source: TokenSource | undefined, options: ConnectOptions, ctx: AuthContext): Pick<ConnectionParts, 'tokens' | 'session'> {
+  if (!source) return {};
+  const store: TokenStore = options.store ?? new MemoryTokenStore();
+  if (store.atRest && !store.atRest.encrypted && !warnedStores.has(store)) {
+    warnedStores.add(store);
+    ctx.emit({ type: 'store.unencrypted', store: store.atRest.store });
+  }
+  const stored = new StoredRecord({ connectionId: options.connectionId, store, ctx });
+  const tokens = new TokenManager({ stored, source, ctx });
+  return { tokens, session: new AuthorizationSession({ stored, source, ctx, holder: tokens }) };
 }
 
 function credentialSchema(schema: CredentialsSchema | undefined): CredentialsSchema {

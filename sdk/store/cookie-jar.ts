@@ -57,6 +57,18 @@ export function storeCookies(jar: readonly StoredCookie[], cookies: ParsedCookie
 }
 
 /**
+ * The jar after an action response set `cookies` for `url`, or undefined when nothing in it
+ * changed: servers that set the same cookie on every answer (load balancers) must not cost a
+ * store write per call.
+ *
+ * @example const jar = mergeResponseCookies(record.cookies, parseSetCookies(response.setCookies), response.url, Date.now())
+ */
+export function mergeResponseCookies(jar: readonly StoredCookie[], cookies: ParsedCookie[], url: URL, now: number): StoredCookie[] | undefined {
+  const next = storeCookies(jar, cookies, url, now);
+  return sameJar(jar, next) ? undefined : next;
+}
+
+/**
  * The Cookie header value for a request to `url` (§5.4), or undefined when no cookie applies.
  *
  * @example headers.cookie = cookieHeaderFor(record.cookies, url, Date.now())
@@ -80,6 +92,27 @@ export function cookieHeaderFor(jar: readonly StoredCookie[], url: URL, now: num
 /** The jar without the cookies expired at `now`. */
 export function pruneExpired(jar: readonly StoredCookie[], now: number): StoredCookie[] {
   return jar.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+}
+
+/**
+ * The same cookies, by the fields a server changes. Order aside: a cookie set again moves to the
+ * end of the jar, but what is sent is ordered by path and creation time, which it keeps.
+ */
+function sameJar(before: readonly StoredCookie[], after: readonly StoredCookie[]): boolean {
+  // Name, domain and path are unique within a jar, so equal sizes and every cookie found means equal jars.
+  return before.length === after.length && after.every((cookie) => before.some((old) => sameCookie(old, cookie)));
+}
+
+function sameCookie(a: StoredCookie, b: StoredCookie): boolean {
+  return (
+    a.name === b.name &&
+    a.value === b.value &&
+    a.domain === b.domain &&
+    a.path === b.path &&
+    a.expiresAt === b.expiresAt &&
+    a.secure === b.secure &&
+    a.httpOnly === b.httpOnly
+  );
 }
 
 function toStoredCookie(cookie: ParsedCookie, requestUrl: URL, now: number): StoredCookie | undefined {
