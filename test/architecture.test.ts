@@ -30,7 +30,8 @@ const files = sources(sdk).map((file) => ({ file, path: relative(sdk, file), imp
 /** Where each library may be imported (DESIGN: "one library, one door"). */
 const DOORS: Record<string, RegExp> = {
   undici: /^http\//,
-  liquidjs: /^template\/liquid\.ts$/,
+  // filters.ts takes liquidjs's runtime parts from liquid.ts and imports only its types.
+  liquidjs: /^template\/(?:liquid|filters)\.ts$/,
   'jsonpath-plus': /^extract\/json-path\.ts$/,
   'set-cookie-parser': /^extract\/cookie\.ts$/,
   ajv: /^manifest\//,
