@@ -1,4 +1,4 @@
-/** A key in a header, a query parameter or a body field on every action request. */
+/** A key in a header or a query parameter on every action request. */
 import type { AuthApiKey } from '../manifest/types.gen.js';
 import { compileTemplate } from '../template/liquid.js';
 import type { AuthStrategy } from './auth-strategy.js';
@@ -6,16 +6,14 @@ import { compileExpiredSignal } from './expired-signal.js';
 
 export function createApiKey(spec: AuthApiKey, pointer = '/auth'): AuthStrategy {
   const value = compileTemplate(spec.value, `${pointer}/value`);
-  const { in: where, name } = spec;
+  const inHeader = spec.in === 'header';
   return {
     type: 'api_key',
-    credentialHeaders: where === 'header' ? [name.toLowerCase()] : [],
-    credentialQueryParams: where === 'query' ? [name] : [],
+    credentialHeaders: inHeader ? [spec.name.toLowerCase()] : [],
+    credentialQueryParams: inHeader ? [] : [spec.name],
     apply(target, scope) {
-      const key = value.render(scope);
-      if (where === 'header') target.headers[name] = key;
-      else if (where === 'query') target.query.push([name, key]);
-      else target.bodyFields.push({ name, value: key, field: `${pointer}/in` });
+      if (inHeader) target.headers[spec.name] = value.render(scope);
+      else target.query.push([spec.name, value.render(scope)]);
     },
     derivedSecrets: (scope) => [value.render(scope)],
     isExpired: compileExpiredSignal({ statuses: [] }),
