@@ -1,4 +1,4 @@
-/** A key in a header or a query parameter on every action request. */
+/** A key in a header, a query parameter or a body field on every action request. */
 import type { AuthApiKey } from '../manifest/types.gen.js';
 import { compileTemplate } from '../template/liquid.js';
 import type { AuthStrategy } from './auth-strategy.js';
@@ -6,14 +6,16 @@ import { compileExpiredSignal } from './expired-signal.js';
 
 export function createApiKey(spec: AuthApiKey, pointer = '/auth'): AuthStrategy {
   const value = compileTemplate(spec.value, `${pointer}/value`);
-  const inHeader = spec.in === 'header';
+  const { in: where, name } = spec;
   return {
     type: 'api_key',
-    credentialHeaders: inHeader ? [spec.name.toLowerCase()] : [],
-    credentialQueryParams: inHeader ? [] : [spec.name],
+    credentialHeaders: where === 'header' ? [name.toLowerCase()] : [],
+    credentialQueryParams: where === 'query' ? [name] : [],
     apply(target, scope) {
-      if (inHeader) target.headers[spec.name] = value.render(scope);
-      else target.query.push([spec.name, value.render(scope)]);
+      const key = value.render(scope);
+      if (where === 'header') target.headers[name] = key;
+      else if (where === 'query') target.query.push([name, key]);
+      else target.bodyFields.push({ name, value: key, field: `${pointer}/in` });
     },
     derivedSecrets: (scope) => [value.render(scope)],
     isExpired: compileExpiredSignal({ statuses: [] }),

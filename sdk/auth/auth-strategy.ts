@@ -17,6 +17,15 @@ export interface ApplyTarget {
   query: [string, string][];
   /** `name=value` pairs for the Cookie header. */
   cookies: string[];
+  /** Fields merged into the action's body (runtime/apply-auth.ts); usually none, and then the body is left alone. */
+  bodyFields: BodyField[];
+}
+
+export interface BodyField {
+  name: string;
+  value: string;
+  /** The manifest field that puts it in the body, named when the action's body cannot take it. */
+  field: string;
 }
 
 export interface TokenSource {

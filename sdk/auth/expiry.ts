@@ -1,10 +1,12 @@
 /**
  * When a token expires and when to refresh it. Expiry is computed from the moment the token
  * request was sent (not when the answer arrived), so a slow token endpoint never makes us
- * use a token past its end.
+ * use a token past its end. A lifetime is a number in the manifest's unit (seconds unless
+ * expires_in_unit says milliseconds) or a duration string (duration.ts).
  */
 import type { TokenExpiry } from '../manifest/types.gen.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
+import { parseDuration } from './duration.js';
 
 const DEFAULT_MARGIN_SECONDS = 60;
 /** Lifetimes beyond ten years are nonsense (or milliseconds sent as seconds): treated as unknown. */
@@ -31,6 +33,7 @@ export interface ExpiryPolicy {
 
 export function compileExpiryPolicy(spec: TokenExpiry | undefined): ExpiryPolicy {
   const expiresIn: CompiledJsonPath = compileJsonPath(spec?.expires_in_path ?? '$.expires_in');
+  const lifetimeOf = compileLifetime(spec?.expires_in_unit ?? 'seconds');
   const expiresAtPath = spec?.expires_at_path ? compileJsonPath(spec.expires_at_path) : undefined;
   const format = spec?.expires_at_format ?? 'iso8601';
   const fromJwt = spec?.from_jwt ?? true;
@@ -47,12 +50,10 @@ export function compileExpiryPolicy(spec: TokenExpiry | undefined): ExpiryPolicy
     expiresAt({ body, accessToken, cookieExpiresAt, sentAt }) {
       const lifetime = expiresIn.first(body);
       if (lifetime !== undefined && lifetime !== null) {
-        const seconds = typeof lifetime === 'string' && lifetime.trim() !== '' ? Number(lifetime) : lifetime;
-        if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds * 1000 > MAX_LIFETIME_MS) {
-          return fallback(sentAt, `expires_in is not a usable number of seconds`);
-        }
+        const ms = lifetimeOf.ms(lifetime);
+        if (ms === undefined || ms > MAX_LIFETIME_MS) return fallback(sentAt, lifetimeOf.unusable);
         // Zero or negative: expired on arrival; it is used once, then renewed before the next use.
-        return { expiresAt: sentAt + Math.max(0, seconds) * 1000 };
+        return { expiresAt: sentAt + Math.max(0, ms) };
       }
       if (expiresAtPath) {
         const at = parseDate(expiresAtPath.first(body), format);
@@ -71,6 +72,27 @@ export function compileExpiryPolicy(spec: TokenExpiry | undefined): ExpiryPolicy
       const lifetime = obtainedAt === undefined ? Infinity : expiresAt - obtainedAt;
       const margin = Math.min(marginMs, Math.max(0, lifetime / 2));
       return now >= expiresAt - margin;
+    },
+  };
+}
+
+type LifetimeUnit = NonNullable<TokenExpiry['expires_in_unit']>;
+
+/**
+ * Reads the value at expires_in_path as milliseconds: a number or numeric string in the
+ * manifest's unit, else a duration string (ISO 8601 or clock), which carries its own units.
+ */
+function compileLifetime(unit: LifetimeUnit): { ms(value: unknown): number | undefined; unusable: string } {
+  const factor = unit === 'milliseconds' ? 1 : 1000;
+  return {
+    // Worded as before duration strings were read: listeners of token.expiry_warning match on it.
+    unusable: `expires_in is not a usable number of ${unit}`,
+    ms(value) {
+      if (typeof value === 'number') return Number.isFinite(value) ? value * factor : undefined;
+      if (typeof value !== 'string' || value.trim() === '') return undefined;
+      const number = Number(value);
+      if (Number.isFinite(number)) return number * factor;
+      return parseDuration(value);
     },
   };
 }

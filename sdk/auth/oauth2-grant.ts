@@ -1,11 +1,18 @@
 /**
- * The form-encoded token request the standard OAuth 2.0 grants share (RFC 6749 §4, §6):
- * client authentication (§2.3.1), scope, extra parameters, and the standard response fields.
- * It also holds the rules oauth4webapi enforces that fit real providers: token and revocation
- * endpoints over https only (unless opted in for a local server), and a token_type that matches
- * the scheme the connection sends the token with.
+ * The token request the standard OAuth 2.0 grants share (RFC 6749 §4, §6): client
+ * authentication (§2.3.1), scope, extra parameters, form-encoded (or, for providers that take
+ * nothing else, JSON), and the response fields (where the tokens are, whether token_type must be
+ * sent). It also holds the rules oauth4webapi enforces that fit real providers: token and
+ * revocation endpoints over https only (unless opted in for a local server), and a token_type
+ * that matches the scheme the connection sends the token with.
  */
-import type { ClientAuthentication, TokenExpiry, TokenPlacement, TokenResponsePaths } from '../manifest/types.gen.js';
+import type {
+  ClientAuthentication,
+  GrantTokenResponse,
+  TokenExpiry,
+  TokenPlacement,
+  TokenRequestFormat,
+} from '../manifest/types.gen.js';
 import { show } from '../manifest/message-text.js';
 import { compileOptionalTemplate, compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
@@ -24,9 +31,10 @@ export interface OAuthGrantSpec {
   client_id?: string;
   client_secret?: string;
   client_auth?: ClientAuthentication;
+  token_request_format?: TokenRequestFormat;
   scope?: string;
   params?: Record<string, string | undefined>;
-  token_response?: TokenResponsePaths;
+  token_response?: GrantTokenResponse;
   expiry?: TokenExpiry;
   extras?: Record<string, string | undefined>;
   /** Where the token goes on action requests: it decides which token_type is acceptable. */
@@ -70,17 +78,11 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
   const scopeTemplate = compileOptionalTemplate(spec.scope, `${pointer}/scope`);
   const params: TemplateMap = compileTemplateMap(spec.params, `${pointer}/params`);
   const client = compileClientAuthentication(spec, pointer);
+  const encoding = bodyEncoding(spec.token_request_format);
   const expiry = compileExpiryPolicy(spec.expiry);
-  const response: TokenResponseSpec = compileResponseSpec({
-    bodyPath: spec.token_response?.access_token_path ?? '$.access_token',
-    refreshTokenPath: spec.token_response?.refresh_token_path ?? '$.refresh_token',
-    extras: spec.extras,
-    expiry,
-    requireTokenType: true,
-    pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
-  });
+  const response = compileGrantResponse(spec, pointer, expiry);
   const requireTls = compileTlsRule(spec.allow_insecure_http === true, pointer);
-  const checkTokenType = compileTokenTypeCheck(spec.apply, pointer);
+  const checkTokenType = compileTokenTypeCheck(spec, pointer);
   const revocationUrl = compileOptionalTemplate(spec.revocation_url, `${pointer}/revocation_url`);
   return {
     expiry,
@@ -95,10 +97,10 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
       }
       for (const [name, template] of params) form.set(name, template.render(scope));
       const headers = client.authenticate(form, scope);
-      const body = form.toString();
+      const body = encoding.encode(form);
       const result = await requestToken(
         ctx,
-        { method: 'POST', url, headers: [], body: () => body, contentType: 'application/x-www-form-urlencoded', pointer: `${pointer}/token_url` },
+        { method: 'POST', url, headers: [], body: () => body, contentType: encoding.contentType, pointer: `${pointer}/token_url` },
         response,
         scope,
         { headers },
@@ -109,8 +111,37 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
     refresh(ctx, record) {
       return this.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' });
     },
-    revoke: revocationUrl ? compileRevocation(revocationUrl, pointer, client, requireTls) : undefined,
+    revoke: revocationUrl ? compileRevocation(revocationUrl, pointer, { client, encoding, requireTls }) : undefined,
   };
+}
+
+/**
+ * Where the answer keeps the tokens (token_response). token_type is not required here: the grant
+ * checks it itself (compileTokenTypeCheck), so that a missing one names the manifest field.
+ */
+function compileGrantResponse(spec: OAuthGrantSpec, pointer: string, expiry: ExpiryPolicy): TokenResponseSpec {
+  return compileResponseSpec({
+    bodyPath: spec.token_response?.access_token_path ?? '$.access_token',
+    refreshTokenPath: spec.token_response?.refresh_token_path ?? '$.refresh_token',
+    extras: spec.extras,
+    expiry,
+    requireTokenType: false,
+    pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
+  });
+}
+
+interface BodyEncoding {
+  readonly contentType: string;
+  encode(params: URLSearchParams): string;
+}
+
+const FORM_ENCODING: BodyEncoding = { contentType: 'application/x-www-form-urlencoded', encode: (params) => params.toString() };
+/** The same parameters as one object of strings: every value is a rendered template or a token. */
+const JSON_ENCODING: BodyEncoding = { contentType: 'application/json', encode: (params) => JSON.stringify(Object.fromEntries(params)) };
+
+/** token_request_format: RFC 6749's form encoding unless the provider takes only JSON. */
+function bodyEncoding(format: TokenRequestFormat | undefined): BodyEncoding {
+  return format === 'json' ? JSON_ENCODING : FORM_ENCODING;
 }
 
 interface ClientAuthenticator {
@@ -182,16 +213,31 @@ function appliedScheme(apply: TokenPlacement | undefined): string | undefined {
 }
 
 /**
- * RFC 6749 §7.1: a client must not use a token whose type it does not understand. A token_type
- * (case-insensitive, §5.1) other than the scheme `apply` sends ("mac", "DPoP" sent as Bearer) is
- * refused; when the scheme cannot be known from the manifest, any type is accepted.
+ * RFC 6749 §5.1 and §7.1: the answer says the token's type, and a client must not use a token
+ * whose type it does not understand. A missing token_type is refused unless
+ * token_response.token_type_required is false (providers that leave it out); a token_type that
+ * is sent (case-insensitive) other than the scheme `apply` sends ("mac", "DPoP" sent as Bearer)
+ * is refused either way. When the scheme cannot be known from the manifest, any type is accepted.
  */
-function compileTokenTypeCheck(apply: TokenPlacement | undefined, pointer: string): (tokenType: string | undefined) => void {
+function compileTokenTypeCheck(spec: OAuthGrantSpec, pointer: string): (tokenType: string | undefined) => void {
+  const required = spec.token_response?.token_type_required ?? true;
+  const matchesScheme = compileSchemeCheck(spec.apply, pointer);
+  return (tokenType) => {
+    if (tokenType !== undefined) return matchesScheme(tokenType);
+    if (!required) return;
+    throw new TokenResponseError(
+      `the token endpoint (${pointer}/token_url) sent no "token_type" (RFC 6749 §5.1 requires it): ` +
+        `if this provider leaves it out, set ${pointer}/token_response/token_type_required to false`,
+    );
+  };
+}
+
+function compileSchemeCheck(apply: TokenPlacement | undefined, pointer: string): (tokenType: string) => void {
   const scheme = appliedScheme(apply);
   if (scheme === undefined) return () => undefined;
   const how = apply === undefined ? `the default "Authorization: Bearer" header (${pointer}/apply is not set)` : `the Authorization header of ${pointer}/apply`;
   return (tokenType) => {
-    if (tokenType === undefined || tokenType.toLowerCase() === scheme.toLowerCase()) return;
+    if (tokenType.toLowerCase() === scheme.toLowerCase()) return;
     throw new TokenResponseError(
       `the token endpoint (${pointer}/token_url) issued a token of type ${show(tokenType)}, but this connection would send it as "${scheme}" with ${how}: check ${pointer}/apply`,
     );
@@ -199,19 +245,26 @@ function compileTokenTypeCheck(apply: TokenPlacement | undefined, pointer: strin
 }
 
 /** RFC 7009 revocation of the record's refresh token (else its access token) with the client's authentication. */
-function compileRevocation(url: CompiledTemplate, pointer: string, client: ClientAuthenticator, requireTls: TlsRule): NonNullable<TokenSource['revoke']> {
+interface RevocationParts {
+  client: ClientAuthenticator;
+  /** The grant's token_request_format: a provider that takes only JSON takes it here too. */
+  encoding: BodyEncoding;
+  requireTls: TlsRule;
+}
+
+function compileRevocation(url: CompiledTemplate, pointer: string, { client, encoding, requireTls }: RevocationParts): NonNullable<TokenSource['revoke']> {
   return async (ctx, record) => {
     const token = record.refreshToken ?? record.accessToken;
     if (token === undefined) return 'revoked';
     const target = url.render(ctx.scope);
     requireTls(ctx, target, `${pointer}/revocation_url`);
     const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
-    const headers = { ...ctx.sharedHeaders, ...client.authenticate(form, ctx.scope), 'content-type': 'application/x-www-form-urlencoded' };
+    const headers = { ...ctx.sharedHeaders, ...client.authenticate(form, ctx.scope), 'content-type': encoding.contentType };
     const answer = await ctx.http.send({
       method: 'POST',
       url: new URL(target),
       headers,
-      body: form.toString(),
+      body: encoding.encode(form),
       maxRedirects: 0,
       responseType: 'buffer',
       timeouts: ctx.timeouts,

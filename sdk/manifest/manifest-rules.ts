@@ -1,7 +1,7 @@
 /**
  * The rules a JSON Schema cannot express: template variables in scope (template-fields.ts),
  * JSONPaths without scripts, Locoia's refresh section complete, action paths and bodies that
- * make sense together, required names that are declared. Runs after the schema, on whatever
+ * make sense together (also with credentials placed in the body), required names that are declared. Runs after the schema, on whatever
  * shape the manifest has: every value is checked before it is trusted.
  */
 import { checkJsonPath } from '../extract/json-path.js';
@@ -30,6 +30,7 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
   checkAuth(isRecord(value.auth) ? value.auth : {}, out);
   const actions = isRecord(value.actions) ? value.actions : {};
   for (const [id, action] of Object.entries(actions)) if (isRecord(action)) checkAction(id, action, out);
+  checkBodyPlacement(isRecord(value.auth) ? value.auth : {}, actions, out);
   checkScenarios(value, out);
   for (const [pointer, credentials] of credentialSchemas(value)) {
     checkRequiredNames(pointer, credentials, out);
@@ -76,6 +77,40 @@ function checkAction(id: string, action: Schema, out: Finding[]): void {
   }
   if (isRecord(action.input) && action.input.additionalProperties !== true) checkRequiredNames(`${base}/input`, action.input, out);
   if (isRecord(action.input)) checkPatterns(`${base}/input`, action.input, out);
+}
+
+/** The manifest field that puts the credential in action bodies, when one does. */
+function bodyPlacement(auth: Schema): string | undefined {
+  if (auth.type === 'api_key' && auth.in === 'body') return '/auth/in';
+  const body = isRecord(auth.apply) ? auth.apply.body : undefined;
+  return isRecord(body) && Object.keys(body).length > 0 ? '/auth/apply/body' : undefined;
+}
+
+/**
+ * Actions that cannot carry credential fields in their body: the auth stage would refuse each of
+ * their requests (runtime/apply-auth.ts), so say it before anything runs. A body_template is only
+ * known when it renders; that case stays a ConfigurationError at request time.
+ */
+function checkBodyPlacement(auth: Schema, actions: Schema, out: Finding[]): void {
+  const field = bodyPlacement(auth);
+  if (field === undefined) return;
+  const hint = `set "apply_auth": false on this action, or place the credential in a header or the query instead of ${field}`;
+  for (const [id, action] of Object.entries(actions)) {
+    if (!isRecord(action) || action.apply_auth === false) continue;
+    const base = `/actions/${escapePointerToken(id)}`;
+    if (action.method === 'GET' || action.method === 'HEAD') {
+      out.push(error(`${base}/method`, `a ${action.method} action carries no body, but ${field} puts the credential in the body`, hint));
+    } else if (action.body_format === 'raw') {
+      out.push(error(`${base}/body_format`, `a raw body takes no fields, but ${field} puts the credential in the body`, hint));
+    } else if (action.body !== undefined && !mayRenderObject(action.body)) {
+      out.push(error(`${base}/body`, `the body is not a JSON object, so ${field} cannot add the credential to it`, hint));
+    }
+  }
+}
+
+/** An object, or a template string (`{{ input.payload }}` keeps the JSON type of what it renders). */
+function mayRenderObject(body: unknown): boolean {
+  return isRecord(body) || (typeof body === 'string' && body.includes('{{'));
 }
 
 function checkRequiredNames(pointer: string, dataSchema: Schema, out: Finding[]): void {

@@ -60,6 +60,13 @@ export type StatusesThatMeanTheCredentialsWereRefused =
  */
 export type ClientAuthentication = 'basic' | 'post' | 'none';
 /**
+ * How the grant's token requests (code exchange, refresh, password, client credentials) and revocation requests carry their parameters: `form` (application/x-www-form-urlencoded, RFC 6749 §4 and RFC 7009) or `json` (application/json: the same parameters as one JSON object of strings, for providers that accept only JSON). The client secret is among them when client_auth is `post`; with `basic` it stays in the Authorization header.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "token_request_format".
+ */
+export type TokenRequestFormat = 'form' | 'json';
+/**
  * For local test servers only: lets this grant send its token, refresh and revocation requests (which carry the client secret, codes and refresh tokens) to an `http:` URL. Without it, and unless the host passes `allowInsecureHttp: true` to connect() (CLI: `--allow-insecure-http`), such a request is refused before it is sent. The validator warns when it is set.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
@@ -323,7 +330,7 @@ export interface AuthNone {
   type: 'none';
 }
 /**
- * A key sent in a header or a query parameter on every action request.
+ * A key sent in a header, a query parameter or a body field on every action request.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "auth_api_key".
@@ -334,11 +341,11 @@ export interface AuthApiKey {
    */
   type: 'api_key';
   /**
-   * Header or query parameter.
+   * Header, query parameter, or a field of the action's body: set on a JSON object body, appended to a form or multipart body (replacing a field of the same name); a POST, PUT, PATCH or DELETE action without a body gets one of just this field (JSON, or a form when body_format is form). GET and HEAD actions and raw bodies cannot carry it: the validator reports each such action (set apply_auth to false on it), and a body that renders no JSON object (a body_template, or a body that is just `{{ input.x }}`) is refused at request time with a ConfigurationError naming this field.
    */
-  in: 'header' | 'query';
+  in: 'header' | 'query' | 'body';
   /**
-   * Header or query parameter name.
+   * Header, query parameter or body field name.
    */
   name: string;
   /**
@@ -385,7 +392,7 @@ export interface AuthBearer {
   expired_when?: ExpiredTokenSignal;
 }
 /**
- * How the obtained token goes on each action request. Values are Liquid templates. Scope: credentials, auth, env, now. Default: `Authorization: Bearer {{ auth.access_token }}` (no header when the token is a cookie: the cookie jar sends it).
+ * How the obtained token goes on each action request: headers, query parameters, cookies or body fields. Values are Liquid templates. Scope: credentials, auth, env, now. Default: `Authorization: Bearer {{ auth.access_token }}` (no header when the token is a cookie: the cookie jar sends it).
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "token_apply".
@@ -407,6 +414,12 @@ export interface TokenPlacement {
    * Cookie name → template, sent besides the cookies the connection received.
    */
   cookies?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Body field → template, for APIs that take the credential in the request body. Merged into the body the action builds, by its body_format: set on the JSON object (replacing a field of the same name), or appended to the form or multipart fields (replacing one of the same name); a POST, PUT, PATCH or DELETE action without a body gets one of just these fields (JSON, or a form when body_format is form). GET and HEAD actions and raw bodies cannot carry them (the validator reports each such action; set apply_auth to false on it or place the credential elsewhere), and a body that renders no JSON object (a body_template, or a body that is just `{{ input.x }}`) is refused at request time with a ConfigurationError naming this field. A body carrying these fields is never re-sent to another origin by a redirect.
+   */
+  body?: {
     [k: string]: string | undefined;
   };
 }
@@ -690,6 +703,10 @@ export interface RequestHeaders {
  */
 export interface TokenExpiry {
   expires_in_path?: JSONPath;
+  /**
+   * The unit of a numeric lifetime at expires_in_path: `seconds` (RFC 6749 §5.1) or `milliseconds`, for providers that send expires_in in ms. Duration strings carry their own units.
+   */
+  expires_in_unit?: 'seconds' | 'milliseconds';
   expires_at_path?: JSONPath;
   /**
    * How the value at expires_at_path is written.
@@ -757,12 +774,13 @@ export interface AuthOAuth2Password {
    */
   client_secret?: string;
   client_auth?: ClientAuthentication;
+  token_request_format?: TokenRequestFormat;
   /**
    * Space-separated scopes. Scope: credentials, env.
    */
   scope?: string;
   params?: ExtraTokenParameters;
-  token_response?: TokenResponsePaths;
+  token_response?: GrantTokenResponse;
   apply?: TokenPlacement;
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
@@ -779,14 +797,18 @@ export interface ExtraTokenParameters {
   [k: string]: string | undefined;
 }
 /**
- * Where the token response keeps the tokens.
+ * Where the token answer of a standard grant keeps the tokens, and whether it must say their type. Defaults follow RFC 6749 §5.1.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
- * via the `definition` "oauth_token_paths".
+ * via the `definition` "oauth_grant_token_response".
  */
-export interface TokenResponsePaths {
+export interface GrantTokenResponse {
   access_token_path?: JSONPath;
   refresh_token_path?: JSONPath;
+  /**
+   * An answer without a top-level `token_type` is refused (RFC 6749 §5.1 requires it) with a TokenResponseError naming this field. Set false for providers that leave it out. Either way, a token_type that is sent must match the scheme apply sends the token with (RFC 6749 §7.1).
+   */
+  token_type_required?: boolean;
 }
 /**
  * OAuth 2.0 client credentials grant (RFC 6749 §4.4); a new token is requested when the old one expires.
@@ -816,12 +838,13 @@ export interface AuthOAuth2ClientCredentials {
    */
   client_secret: string;
   client_auth?: ClientAuthentication;
+  token_request_format?: TokenRequestFormat;
   /**
    * Space-separated scopes. Scope: credentials, env.
    */
   scope?: string;
   params?: ExtraTokenParameters;
-  token_response?: TokenResponsePaths;
+  token_response?: GrantTokenResponse;
   apply?: TokenPlacement;
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
@@ -860,6 +883,7 @@ export interface AuthOAuth2AuthorizationCode {
    */
   client_secret?: string;
   client_auth?: ClientAuthentication;
+  token_request_format?: TokenRequestFormat;
   /**
    * Liquid template of the registered redirect URI. Scope: credentials, env.
    */
@@ -882,7 +906,7 @@ export interface AuthOAuth2AuthorizationCode {
   pkce?: boolean;
   authorization_params?: ExtraTokenParameters;
   params?: ExtraTokenParameters;
-  token_response?: TokenResponsePaths;
+  token_response?: GrantTokenResponse;
   apply?: TokenPlacement;
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
@@ -925,6 +949,16 @@ export interface AuthOAuth2CustomToken {
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
   refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
+}
+/**
+ * Where the token response keeps the tokens.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "oauth_token_paths".
+ */
+export interface TokenResponsePaths {
+  access_token_path?: JSONPath;
+  refresh_token_path?: JSONPath;
 }
 /**
  * JWT bearer grant (RFC 7523), service-account style: an RS256 assertion signed with the private key is exchanged for an access token.

@@ -1,12 +1,13 @@
 /**
- * The RFC 6749 token endpoint, /oauth/token: form-encoded POSTs only, client authentication
- * (§2.3.1), and the grants the SDK speaks — password, client_credentials, authorization_code
- * with PKCE S256 (RFC 7636), refresh_token with rotation, and RFC 7523 jwt-bearer.
+ * The RFC 6749 token endpoint, /oauth/token: form-encoded POSTs only (JSON only with
+ * tokenRequestFormat 'json'), client authentication (§2.3.1), and the grants the SDK speaks —
+ * password, client_credentials, authorization_code with PKCE S256 (RFC 7636), refresh_token with
+ * rotation, and RFC 7523 jwt-bearer.
  */
 import { createHash } from 'node:crypto';
 import { authenticateClient } from './client-auth.js';
 import { clientsOf, issueOAuth, type Context } from './context.js';
-import { isForm, oauthError, send, type Exchange } from './http.js';
+import { bodyFormatProblem, oauthError, send, type Exchange } from './http.js';
 import { checkAssertion } from './jws.js';
 import type { Grant } from './tokens.js';
 import type { TokenRequestRecord } from './types.js';
@@ -18,7 +19,8 @@ type Issued = ReturnType<typeof issueOAuth>;
 export function tokenEndpoint(context: Context, exchange: Exchange, record: TokenRequestRecord): void {
   const { params } = record;
   if (exchange.method !== 'POST') return oauthError(exchange, 400, 'invalid_request', 'the token endpoint takes POST');
-  if (!isForm(exchange.headers)) return oauthError(exchange, 400, 'invalid_request', 'the token request must be form-encoded');
+  const malformed = bodyFormatProblem(exchange, context.options.tokenRequestFormat, 'token request');
+  if (malformed) return oauthError(exchange, 400, 'invalid_request', malformed);
   const grantType = params.get('grant_type') ?? '';
   context.state.grants[grantType] = (context.state.grants[grantType] ?? 0) + 1;
   // The jwt-bearer grant authenticates with the assertion itself.
@@ -40,11 +42,11 @@ export function tokenEndpoint(context: Context, exchange: Exchange, record: Toke
       if (expected === undefined || params.get('password') !== expected) {
         return oauthError(exchange, 400, 'invalid_grant', 'the resource owner credentials are wrong');
       }
-      return granted(exchange, issueOAuth(context, context.book.grant({ clientId, username, scope }), refreshing), scope);
+      return granted(context, exchange, issueOAuth(context, context.book.grant({ clientId, username, scope }), refreshing), scope);
     }
     case 'client_credentials':
       // RFC 6749 §4.4.3: no refresh token.
-      return granted(exchange, issueOAuth(context, context.book.grant({ clientId, scope })), scope);
+      return granted(context, exchange, issueOAuth(context, context.book.grant({ clientId, scope })), scope);
     case 'authorization_code':
       return codeGrant(context, exchange, params, clientId);
     case 'refresh_token':
@@ -69,14 +71,14 @@ function codeGrant(context: Context, exchange: Exchange, params: URLSearchParams
     }
   }
   const grant = context.book.grant({ clientId, username: 'code-user', scope: code.scope });
-  return granted(exchange, issueOAuth(context, grant, context.options.issueRefreshTokens ?? true), code.scope);
+  return granted(context, exchange, issueOAuth(context, grant, context.options.issueRefreshTokens ?? true), code.scope);
 }
 
 function refreshGrant(context: Context, exchange: Exchange, params: URLSearchParams, clientId: string): void {
   const rotate = context.options.rotateRefreshTokens ?? true;
   const grant: Grant | string = context.book.redeem(params.get('refresh_token') ?? '', { clientId, rotate, refuse: context.state.refuse.refreshTokens });
   if (typeof grant === 'string') return oauthError(exchange, 400, 'invalid_grant', grant);
-  return granted(exchange, issueOAuth(context, grant, rotate), grant.scope);
+  return granted(context, exchange, issueOAuth(context, grant, rotate), grant.scope);
 }
 
 function jwtBearerGrant(context: Context, exchange: Exchange, params: URLSearchParams): void {
@@ -89,14 +91,14 @@ function jwtBearerGrant(context: Context, exchange: Exchange, params: URLSearchP
   }
   context.state.assertions.push(checked);
   const grant = context.book.grant({ clientId: String(checked.iss), username: String(checked.sub), scope: policy.scope });
-  return granted(exchange, issueOAuth(context, grant), policy.scope);
+  return granted(context, exchange, issueOAuth(context, grant), policy.scope);
 }
 
-/** RFC 6749 §5.1. */
-function granted(exchange: Exchange, issued: Issued, scope: string | undefined): void {
+/** RFC 6749 §5.1, reshaped by the tokenAnswer option when a test plays a provider's own shape. */
+function granted(context: Context, exchange: Exchange, issued: Issued, scope: string | undefined): void {
   const body: Record<string, unknown> = { access_token: issued.accessToken, token_type: 'Bearer' };
   if (issued.expiresIn !== null) body.expires_in = issued.expiresIn;
   if (issued.refreshToken !== undefined) body.refresh_token = issued.refreshToken;
   if (scope) body.scope = scope;
-  send(exchange, 200, body, { 'cache-control': 'no-store' });
+  send(exchange, 200, context.options.tokenAnswer?.(body) ?? body, { 'cache-control': 'no-store' });
 }

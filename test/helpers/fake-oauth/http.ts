@@ -50,6 +50,23 @@ export function isForm(headers: IncomingHttpHeaders): boolean {
   return /^application\/x-www-form-urlencoded\b/i.test(headers['content-type'] ?? '');
 }
 
+/**
+ * Why a token or revocation request is not in the encoding the server takes, or undefined. JSON
+ * is parsed, not sniffed: an object whose every value is a string, as a form's parameters are.
+ */
+export function bodyFormatProblem(exchange: Exchange, format: 'form' | 'json' = 'form', what: string): string | undefined {
+  if (format === 'form') return isForm(exchange.headers) ? undefined : `the ${what} must be form-encoded`;
+  if (!/^application\/json\s*(?:;|$)/i.test(exchange.headers['content-type'] ?? '')) return `the ${what} must be application/json`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(exchange.body);
+  } catch {
+    return `the ${what} is not JSON`;
+  }
+  const strings = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((value) => typeof value === 'string');
+  return strings ? undefined : `the ${what} must be a JSON object of strings`;
+}
+
 /** The body as parameters: JSON (by content type, or a body that looks like an object) flattened one level, else form. */
 export function paramsOf(body: string, headers: IncomingHttpHeaders): URLSearchParams {
   const json = /json/i.test(headers['content-type'] ?? '') || (!isForm(headers) && body.trim().startsWith('{'));

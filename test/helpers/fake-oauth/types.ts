@@ -66,6 +66,16 @@ export interface FakeOAuthOptions {
   users?: Record<string, string>;
   /** Issue refresh tokens with the password and authorization code grants. Default true. */
   issueRefreshTokens?: boolean;
+  /**
+   * The encoding /oauth/token and /oauth/revoke accept: 'form' (default, RFC 6749 and RFC 7009) or
+   * 'json' (application/json only, one object of string values; a form is refused).
+   */
+  tokenRequestFormat?: 'form' | 'json';
+  /**
+   * Reshapes each RFC 6749 §5.1 answer of /oauth/token before it is sent, as providers do: the
+   * token nested (Slack's authed_user), no token_type, expires_in in milliseconds or as a duration.
+   */
+  tokenAnswer?: (answer: Record<string, unknown>) => unknown;
   /** Codes are bound to a challenge and the token request must carry its verifier. Default true. */
   requirePkce?: boolean;
   /** RFC 9207: the issuer identifier sent as `iss` on every authorization response; undefined sends none. */
