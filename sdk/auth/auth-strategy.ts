@@ -29,8 +29,12 @@ export interface BodyField {
 }
 
 export interface TokenSource {
-  /** Full authorization with the stored credentials (login, client credentials, assertion…). */
-  authorize(ctx: AuthContext): Promise<TokenResult>;
+  /**
+   * Full authorization with the stored credentials (login, client credentials, assertion…).
+   * `previous` is the record it replaces, if any: a token chain reuses the discovery values it
+   * keeps there instead of asking again.
+   */
+  authorize(ctx: AuthContext, previous?: TokenRecord): Promise<TokenResult>;
   /** Present when the manifest configures a refresh request; it gets the record holding the refresh token. */
   refresh?(ctx: AuthContext, record: TokenRecord): Promise<TokenResult>;
   /**

@@ -12,6 +12,7 @@ import { createOAuth2ClientCredentials } from './oauth2-client-credentials.js';
 import { createOAuth2CustomToken } from './oauth2-custom-token.js';
 import { createJwtBearer } from './jwt-bearer.js';
 import { createOAuth2AuthorizationCode } from './oauth2-authorization-code.js';
+import { createTokenChain } from './token-chain.js';
 
 export function createAuthStrategy(spec: Authentication): AuthStrategy {
   switch (spec.type) {
@@ -35,6 +36,8 @@ export function createAuthStrategy(spec: Authentication): AuthStrategy {
       return createJwtBearer(spec);
     case 'oauth2_authorization_code':
       return createOAuth2AuthorizationCode(spec);
+    case 'token_chain':
+      return createTokenChain(spec);
     default: {
       const unknown: never = spec;
       throw new ConnectorError(ERROR_CODES.manifest, `unknown auth type "${String((unknown as { type: unknown }).type)}"`);

@@ -217,7 +217,7 @@ export class TokenManager implements TokenHolder {
       throw await this.#giveUp(base, refreshFailure ?? new AuthError('it has no token yet: send the user to connection.authorizationUrl() first'));
     }
     try {
-      return await retryTokenRequest(() => this.#source.authorize(this.#ctx), isTransient, this.#retry, this.#ctx);
+      return await retryTokenRequest(() => this.#source.authorize(this.#ctx, base), isTransient, this.#retry, this.#ctx);
     } catch (error) {
       if (isRefusal(error)) throw await this.#giveUp(base, error);
       throw error;

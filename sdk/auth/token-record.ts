@@ -20,7 +20,10 @@ export function recordFrom(base: TokenRecord | undefined, result: TokenResult, r
     expiresAt: result.expiresAt,
     obtainedAt: result.obtainedAt,
     // A new login starts a new session: old session cookies would only confuse the server.
-    cookies: storeCookies(refreshed ? (base?.cookies ?? []) : [], result.cookies, result.url, now),
+    cookies: (result.cookieSets ?? [result]).reduce(
+      (jar, set) => storeCookies(jar, set.cookies, set.url, now),
+      refreshed ? (base?.cookies ?? []) : [],
+    ),
     extras: refreshed ? { ...base?.extras, ...result.extras } : result.extras,
   };
 }

@@ -57,11 +57,31 @@ export interface TokenResult {
   /** Every cookie the token endpoint set, for the connection's jar. */
   cookies: ParsedCookie[];
   url: URL;
+  /**
+   * When the token took several requests (a token chain, to several origins): each answer's
+   * cookies with the URL that set them, stored in order, each for its own URL. Absent: `cookies`
+   * for `url`.
+   */
+  cookieSets?: readonly { readonly cookies: ParsedCookie[]; readonly url: URL }[];
 }
 
 export interface TokenRequestExtras {
   /** Headers computed in code (client authentication), added after the templates. */
   headers?: Record<string, string>;
+  /**
+   * The Cookie header for the rendered URL, when the request belongs to a run of requests whose
+   * earlier answers set cookies (a token chain); a Cookie header the templates wrote wins.
+   */
+  cookieHeader?: (url: URL) => string | undefined;
+}
+
+/** A token request as it went out and the answer it got, before the answer is judged. */
+export interface SentTokenRequest {
+  answer: HttpResponse;
+  /** When it was sent: lifetimes count from here. */
+  sentAt: number;
+  /** It went without a body although its method takes one (a template that rendered empty). */
+  bodiless: boolean;
 }
 
 export function compileHeaderTemplates(
@@ -108,6 +128,20 @@ export async function requestToken(
   scope: TemplateScope,
   extras: TokenRequestExtras = {},
 ): Promise<TokenResult> {
+  const { answer, sentAt, bodiless } = await sendTokenRequest(ctx, request, scope, extras);
+  return parseTokenResponse(ctx, request, response, answer, sentAt, bodiless);
+}
+
+/**
+ * Renders and sends a token request: the shared headers first, then its own, never following a
+ * redirect. The answer is not judged here (failureOf, parseTokenResponse).
+ */
+export async function sendTokenRequest(
+  ctx: AuthContext,
+  request: TokenRequestSpec,
+  scope: TemplateScope,
+  extras: TokenRequestExtras = {},
+): Promise<SentTokenRequest> {
   const url = new URL(request.url.render(scope));
   const headers: Record<string, string> = { ...ctx.sharedHeaders };
   for (const [name, template] of request.headers) {
@@ -115,6 +149,8 @@ export async function requestToken(
     if (value !== '') headers[name] = value;
   }
   Object.assign(headers, extras.headers);
+  const cookie = hasHeader(headers, 'cookie') ? undefined : extras.cookieHeader?.(url);
+  if (cookie !== undefined) headers.cookie = cookie;
   const body = request.method === 'GET' ? undefined : request.body?.(scope);
   if (body !== undefined && body !== '' && request.contentType && !hasHeader(headers, 'content-type')) {
     headers['content-type'] = request.contentType;
@@ -131,7 +167,16 @@ export async function requestToken(
     timeouts: ctx.timeouts,
     maxResponseBytes: ctx.maxResponseBytes,
   });
-  return parseTokenResponse(ctx, request, response, answer, sentAt, request.method !== 'GET' && (body === undefined || body === ''));
+  return { answer, sentAt, bodiless: request.method !== 'GET' && (body === undefined || body === '') };
+}
+
+/** A form body of a JSON object's fields: null and undefined left out, objects and arrays as JSON text. */
+export function formBody(value: unknown): string {
+  const params = new URLSearchParams();
+  for (const [key, item] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    if (item !== null && item !== undefined) params.append(key, typeof item === 'object' ? JSON.stringify(item) : String(item));
+  }
+  return params.toString();
 }
 
 export function parseTokenResponse(
@@ -246,7 +291,7 @@ function oauthError(json: unknown): { error: string; description?: string } | un
   return { error, description: stringAt(json, 'error_description') };
 }
 
-function hasToken(json: unknown, spec: TokenResponseSpec): boolean {
+function hasToken(json: unknown, spec: Pick<TokenResponseSpec, 'accessToken'>): boolean {
   return spec.accessToken.from !== 'body' || typeof spec.accessToken.path.first(json) === 'string';
 }
 
@@ -271,12 +316,14 @@ const HINTS: Record<string, string> = {
  * What a token endpoint's failed answer means, which decides the connection's fate: a refusal of
  * the credentials (the only class that asks for re-authorization), a transient failure (5xx, 429),
  * or a configuration error naming the manifest field to fix (a redirect, 404, 405, a malformed
- * request, any other 4xx). undefined when the answer is not a failure.
+ * request, any other 4xx). undefined when the answer is not a failure. Every request that obtains
+ * a token is judged here, a token chain's steps too (`spec.accessToken` only says what a 2xx
+ * answer carrying an OAuth `error` must hold to count as a success).
  */
-function failureOf(
+export function failureOf(
   ctx: AuthContext,
   request: TokenRequestSpec,
-  spec: TokenResponseSpec,
+  spec: Pick<TokenResponseSpec, 'accessToken' | 'refusalStatuses'>,
   answer: HttpResponse,
   json: unknown,
   bodiless: boolean,
@@ -325,7 +372,8 @@ function stringAt(json: unknown, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function keysHint(json: unknown): string {
+/** " (top-level keys: a, b)" of a JSON object answer, for a message saying a value was not where expected. */
+export function keysHint(json: unknown): string {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return '';
   const keys = Object.keys(json).slice(0, 10);
   return keys.length ? ` (top-level keys: ${keys.join(', ')})` : '';

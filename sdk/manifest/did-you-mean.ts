@@ -20,6 +20,11 @@ export function closest(name: string, candidates: readonly string[]): string | u
       bestDistance = distance;
     }
   }
+  // A name cut short ("expires" for "expires_in") is as likely as a typo: one candidate it begins.
+  if (best === undefined && lower.length >= 3) {
+    const longer = candidates.filter((candidate) => candidate.toLowerCase().startsWith(lower));
+    if (longer.length === 1) best = longer[0];
+  }
   return best;
 }
 

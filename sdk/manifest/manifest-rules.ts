@@ -16,6 +16,7 @@ import { checkTemplateFields } from './template-fields.js';
 import { credentialSchemas } from './template-scope.js';
 import { checkScenarios } from './scenario-rules.js';
 import { checkPatterns } from './pattern-safety.js';
+import { checkChainRules } from './chain-rules.js';
 
 const TOKEN_SOURCES = ['response_access_token_path', 'response_access_token_path_in_header', 'response_access_token_path_in_cookie'];
 
@@ -28,6 +29,7 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
     if (problem) out.push(error(pointer, problem, 'write a plain path such as $.data.items or data.token'));
   }
   checkAuth(isRecord(value.auth) ? value.auth : {}, out);
+  checkChainRules(isRecord(value.auth) ? value.auth : {}, out);
   const actions = isRecord(value.actions) ? value.actions : {};
   for (const [id, action] of Object.entries(actions)) if (isRecord(action)) checkAction(id, action, out);
   checkBodyPlacement(isRecord(value.auth) ? value.auth : {}, actions, out);

@@ -10,9 +10,11 @@ import { escapePointerToken, unescapePointerToken } from '../json-pointer.js';
 import { cut, show, subjectOf } from './message-text.js';
 import type { TemplateField } from './schema-validator.js';
 import { gatherFacts, variableProblem, type FieldContext, type ScopeFacts } from './template-scope.js';
+import { chainPlace } from './chain-rules.js';
 import { variablesOf } from './template-variables.js';
 
 const ACTION_URL_FIELD = /^\/actions\/[^/]+\/(?:path|query\/[^/]+)$/;
+const BASE_URL_FIELD = /^(?:\/environments\/[^/]+)?\/base_url$/;
 /** Body templates written as Liquid text: when that text is JSON, values must go through `| json`. */
 const BODY_TEXT_FIELD = /\/(?:body_template|authorization_request_body_template|refresh_request_body_template)$/;
 const OUTPUT = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
@@ -28,11 +30,16 @@ function checkTemplateField(field: TemplateField, facts: ScopeFacts, out: Findin
   const { pointer, value } = field;
   const id = pointer.startsWith('/actions/') ? unescapePointerToken(pointer.split('/')[2] ?? '') : undefined;
   const action = id === undefined ? undefined : facts.actions[id];
+  const inBaseUrl = BASE_URL_FIELD.test(pointer);
+  const place = chainPlace(pointer);
   const context: FieldContext = {
-    scopes: field.scopes,
+    // An auth type without tokens has no auth view for base_url to use.
+    scopes: inBaseUrl && !facts.tokenAuth ? field.scopes.filter((scope) => scope !== 'auth') : field.scopes,
     ...(typeof field.schema.description === 'string' ? { description: field.schema.description } : {}),
     ...(id === undefined ? {} : { action: { id, input: isRecord(action) ? action.input : undefined } }),
     inUrl: ACTION_URL_FIELD.test(pointer),
+    ...(inBaseUrl ? { inBaseUrl } : {}),
+    ...(place ? { chainStep: place } : {}),
   };
   if (typeof value === 'string' && field.schema.$ref === LOCOIA_HEADERS) checkHeadersText(pointer, value, context, facts, out);
   else forEachString(value, pointer, (at, source) => checkTemplate(at, source, context, facts, out));

@@ -1,13 +1,15 @@
 /**
  * Whether a template variable is in scope. The schema says which roots each template field may
- * use (`credentials`, `input`, `auth`, `env`, `now`); a variable must also name something the
- * manifest declares: a credential, a field of the action's input schema, an auth extra.
+ * use (`credentials`, `input`, `auth`, `env`, `now`, `steps`); a variable must also name something
+ * the manifest declares: a credential, a field of the action's input schema, an auth extra, a
+ * value of a token chain step that runs before (chain-rules.ts).
  */
 import type { Schema } from './connector-schema.js';
 import { suggest } from './did-you-mean.js';
 import { isRecord } from './json-value.js';
 import { escapePointerToken } from '../json-pointer.js';
 import { cut, show } from './message-text.js';
+import { gatherChain, stepsProblem, type ChainFacts, type ChainPlace } from './chain-rules.js';
 
 const AUTH_VALUES = ['access_token', 'refresh_token', 'token_type', 'expires_at', 'cookies', 'extras'];
 
@@ -19,7 +21,16 @@ export interface ScopeFacts {
   openCredentials: boolean;
   authExtras: Set<string>;
   actions: Record<string, unknown>;
+  /** The auth type obtains tokens: base_url may use auth.extras. */
+  tokenAuth: boolean;
+  /** allowed_host_patterns is declared: a base_url built from auth.extras needs it. */
+  allowedHostPatterns: boolean;
+  /** The steps of a token_chain auth block. */
+  chain?: ChainFacts;
 }
+
+/** Auth types that obtain no token: their auth view is empty. */
+const STATIC_AUTH = ['none', 'api_key', 'basic', 'bearer'];
 
 /** One template field under check: what it may use and, in an action, that action's input. */
 export interface FieldContext {
@@ -28,6 +39,10 @@ export interface FieldContext {
   action?: { id: string; input: unknown };
   /** An action's path or query: secrets there end up in logs. */
   inUrl: boolean;
+  /** base_url (or an environment's): only auth.extras may choose it, with allowed_host_patterns. */
+  inBaseUrl?: boolean;
+  /** The token chain step the field belongs to. */
+  chainStep?: ChainPlace;
 }
 
 export type Problem = { message: string; hint?: string } | undefined;
@@ -35,12 +50,17 @@ export type Problem = { message: string; hint?: string } | undefined;
 /** Gathered once per manifest: every field of it is checked against the same facts. */
 export function gatherFacts(manifest: Schema): ScopeFacts {
   const auth = isRecord(manifest.auth) ? manifest.auth : {};
+  // A token chain names its extras in token.extras.
+  const extras = auth.type === 'token_chain' ? (isRecord(auth.token) ? auth.token.extras : undefined) : auth.extras;
   const facts: ScopeFacts = {
     credentials: new Set(),
     secrets: new Set(),
     openCredentials: false,
-    authExtras: new Set(isRecord(auth.extras) ? Object.keys(auth.extras) : []),
+    authExtras: new Set(isRecord(extras) ? Object.keys(extras) : []),
     actions: isRecord(manifest.actions) ? manifest.actions : {},
+    tokenAuth: typeof auth.type === 'string' && !STATIC_AUTH.includes(auth.type),
+    allowedHostPatterns: Array.isArray(manifest.allowed_host_patterns),
+    chain: gatherChain(auth),
   };
   for (const [, credentials] of credentialSchemas(manifest)) {
     if (credentials.additionalProperties === true) facts.openCredentials = true;
@@ -84,7 +104,10 @@ export function variableProblem(variable: readonly string[], context: FieldConte
       };
     case 'input':
       return context.action ? inputProblem(segments.slice(1), context.action) : undefined;
+    case 'steps':
+      return stepsProblem(segments, context.chainStep, facts.chain);
     case 'auth':
+      if (context.inBaseUrl) return baseUrlAuthProblem(first, second, facts);
       if (first === undefined) return undefined;
       if (!AUTH_VALUES.includes(first)) {
         return { message: `auth.${cut(first)} does not exist: auth has ${AUTH_VALUES.join(', ')}`, hint: suggest(first, AUTH_VALUES) };
@@ -100,6 +123,24 @@ export function variableProblem(variable: readonly string[], context: FieldConte
       // env (the environment name) and now (the current time) are plain values.
       return first === undefined ? undefined : { message: `${root} is a plain value and has no property ${show(first)}` };
   }
+}
+
+/**
+ * base_url may be chosen by the token answer (Salesforce's instance_url), but only through a
+ * declared extra and only with allowed_host_patterns: a token in a URL would end up in logs, and a
+ * host a server names must be checked before credentials go there.
+ */
+function baseUrlAuthProblem(first: string | undefined, second: string | undefined, facts: ScopeFacts): Problem {
+  if (first !== 'extras' || second === undefined) {
+    return { message: `auth${first === undefined ? '' : `.${cut(first)}`} cannot choose the base URL: only auth.extras.<name> may`, hint: 'name the value in the auth block\'s extras (e.g. instance_url) and write {{ auth.extras.instance_url }}' };
+  }
+  if (!facts.authExtras.has(second)) {
+    return { message: `auth.extras.${cut(second)} is not declared in the auth block's extras`, hint: suggest(second, [...facts.authExtras]) ?? `declare the extra "${cut(second)}"` };
+  }
+  if (!facts.allowedHostPatterns) {
+    return { message: `base_url uses auth.extras.${cut(second)}, so a server chooses its host, but allowed_host_patterns is not declared`, hint: 'declare allowed_host_patterns: the hosts the base URL may point at, e.g. ["*.my.salesforce.com"]' };
+  }
+  return undefined;
 }
 
 /** input.X must be declared in the action's input schema, and deeper segments where the schema declares them. */

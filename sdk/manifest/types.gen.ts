@@ -24,7 +24,8 @@ export type Authentication =
   | AuthOAuth2ClientCredentials
   | AuthOAuth2AuthorizationCode
   | AuthOAuth2CustomToken
-  | AuthJwtBearer;
+  | AuthJwtBearer
+  | AuthTokenChain;
 /**
  * A JSONPath into a JSON body, evaluated without script support. The leading `$.` may be left out, as in Locoia manifests (`access_token` means `$.access_token`).
  *
@@ -74,6 +75,27 @@ export type TokenRequestFormat = 'form' | 'json';
  */
 export type AllowAPlainHttpTokenEndpoint = boolean;
 /**
+ * Names the step: later steps use its values as `steps.<name>.<value>`, and `token` names them as `<name>.<value>`. Unique across steps and refresh.steps.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_step_name".
+ */
+export type StepName = string;
+/**
+ * How a step's body is sent: `json` (application/json), `form` (application/x-www-form-urlencoded: the body's top-level fields, objects as JSON text) or `raw` (the body is one template string, sent as it renders: XML or SOAP with the Content-Type its headers set, default text/plain).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_body_format".
+ */
+export type StepBodyFormat = 'json' | 'form' | 'raw';
+/**
+ * An HTTP header field name (RFC 9110 token).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "header_name".
+ */
+export type HeaderName = string;
+/**
  * How to fetch the next page, discriminated by `type`.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
@@ -107,13 +129,6 @@ export type TestEventType =
  * via the `definition` "template".
  */
 export type Template = string;
-/**
- * An HTTP header field name (RFC 9110 token).
- *
- * This interface was referenced by `ConnectorManifest`'s JSON-Schema
- * via the `definition` "header_name".
- */
-export type HeaderName = string;
 
 /**
  * One third-party API connector: metadata, base URL, shared headers, the credentials an end user enters, how to authenticate, and named actions. Template fields are Liquid templates; the variables each may use are listed in its description and in its "x-template" keyword.
@@ -144,7 +159,7 @@ export interface ConnectorManifest {
    */
   docs_url?: string;
   /**
-   * Liquid template of the URL every action path is resolved against. Scope: credentials, env. Per-customer hosts come from credentials.
+   * Liquid template of the URL every action path is resolved against. Scope: credentials, env, and auth.extras.<name> of an auth type that obtains tokens. Per-customer hosts come from credentials; a host the token answer names (Salesforce's instance_url) comes from auth.extras: then the base URL is rendered per request from the current token record, and its host must match allowed_host_patterns, or the request is refused with a HostNotAllowedError before it is sent. Without auth it is rendered once, at connect.
    */
   base_url: string;
   /**
@@ -164,6 +179,13 @@ export interface ConnectorManifest {
    * @maxItems 50
    */
   allowed_hosts?: string[];
+  /**
+   * Hosts a base_url built from the token record (auth.extras.<name>) may point at, as host patterns (sdk/http/host-pattern.ts syntax: `*.my.salesforce.com`, `**.example.com`, `api.zoho.{com,eu,in}`, `host:port`; never a whole public suffix). Each is a Liquid template over credentials and env, rendered at connect. Required when base_url uses auth; every request's host is checked against them before it is sent.
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  allowed_host_patterns?: [string, ...string[]];
   rate_limit?: RateLimit;
   retry?: RetryPolicy;
   timeouts?: TimeoutsAndLimits;
@@ -188,7 +210,7 @@ export interface ConnectorManifest {
  */
 export interface Environment {
   /**
-   * Liquid template replacing the top-level base_url in this environment. Scope: credentials, env.
+   * Liquid template replacing the top-level base_url in this environment. Scope: credentials, env, and auth.extras.<name> as in the top-level base_url.
    */
   base_url?: string;
   credentials?: CredentialsSchema;
@@ -1014,6 +1036,438 @@ export interface AuthJwtBearer {
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
   allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
+}
+/**
+ * A token obtained by a chain of named requests: discovery (an identity service, OpenID configuration), logins, token exchanges, in order; each step's values are available to later steps as `steps.<step>.<value>`. `token` says which values make the token record, `refresh` how it is renewed with a refresh token; kept steps (`keep: true`) are not repeated by renewals. Token requests never follow redirects, carry the shared headers and pass the SSRF guard.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_token_chain".
+ */
+export interface AuthTokenChain {
+  /**
+   * Token chain.
+   */
+  type: 'token_chain';
+  /**
+   * The requests that obtain the token, in order; names unique.
+   *
+   * @minItems 1
+   * @maxItems 10
+   */
+  steps:
+    | [ChainStep]
+    | [ChainStep, ChainStep]
+    | [ChainStep, ChainStep, ChainStep]
+    | [ChainStep, ChainStep, ChainStep, ChainStep]
+    | [ChainStep, ChainStep, ChainStep, ChainStep, ChainStep]
+    | [ChainStep, ChainStep, ChainStep, ChainStep, ChainStep, ChainStep]
+    | [ChainStep, ChainStep, ChainStep, ChainStep, ChainStep, ChainStep, ChainStep]
+    | [ChainStep, ChainStep, ChainStep, ChainStep, ChainStep, ChainStep, ChainStep, ChainStep]
+    | [
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep
+      ]
+    | [
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep,
+        ChainStep
+      ];
+  token: ChainToken;
+  refresh?: ChainRefresh;
+  apply?: TokenPlacement;
+  expiry?: TokenExpiry;
+  expired_when?: ExpiredTokenSignal;
+}
+/**
+ * One request of a token chain: method, templated URL, headers and body, and the values it takes from its answer. An answer is judged as a token endpoint's is: a refusal of the credentials (refusal_statuses, RFC 6749 invalid_grant …) is the only failure that asks for re-authorization; a redirect, 404, 405 or other 4xx is a ConfigurationError naming this step's fields; 5xx, 429 and network failures are transient.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_step".
+ */
+export interface ChainStep {
+  name: StepName;
+  /**
+   * HTTP method of this step's request. A GET is sent without a body.
+   */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /**
+   * Liquid template of the URL of this step's request; it may use the values of the steps before this one, as `steps.<step>.<value>`. Never followed when it answers a redirect (a ConfigurationError naming this field), and the SSRF guard applies. Scope: credentials, env, now, steps.
+   */
+  url: string;
+  headers?: RequestHeaders;
+  /**
+   * The request body, by body_format: for json and form, JSON whose strings are Liquid templates (a string that is just `{{ x }}` keeps x's JSON type; form fields that render null are left out); for raw, one Liquid template string sent as it renders (XML, SOAP: set its Content-Type in headers; default text/plain). Scope: credentials, env, now, steps.
+   */
+  body?: {} | unknown[] | string;
+  body_format?: StepBodyFormat;
+  refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
+  /**
+   * A discovery step: its values are stored in the token record (extras.steps.<step>) and a renewal does not repeat it. When a later step that uses one of its values fails with a configuration error (a redirect, 404, 405, a malformed-request answer), a network failure or a host-pattern refusal — or a stored value no longer matches its host_patterns — the kept steps run again once and the chain is retried; a second failure is thrown as it is. Values of a kept step must be `"secret": false`: they are stored as plain configuration.
+   */
+  keep?: boolean;
+  values?: StepValues;
+}
+/**
+ * Value name → where the step's answer holds it.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_values".
+ */
+export interface StepValues {
+  [k: string]: ChainValue | undefined;
+}
+/**
+ * One value a step takes from its answer: exactly one of json, header, cookie, xml or text. Secret unless `"secret": false`: registered with the connection's redactor as it is read, so it is masked in every error, event and log. A value the answer lacks is a TokenResponseError naming this field, unless it is optional. Strings, numbers and booleans are taken as they are; an object or array is refused.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_value".
+ */
+export interface ChainValue {
+  json?: JSONPath;
+  header?: HeaderName;
+  /**
+   * Name of a cookie the answer sets (exact, case-sensitive); its value. Every cookie a step sets is kept in the connection's cookie jar, as a login's cookies are: sent on later steps of the run and on actions whose URL it matches.
+   */
+  cookie?: string;
+  /**
+   * Slash path into an XML answer (no entity expansion, depth and size capped; namespace prefixes ignored): `/a/b`, `//name`, `/a/@attribute`, `*` for any element.
+   */
+  xml?: string;
+  /**
+   * The whole answer body as text (for endpoints that answer just the token).
+   */
+  text?: true;
+  /**
+   * False for values that are configuration, not credentials (discovered URLs, a Salesforce instance_url, a lifetime): they may be stored as plain configuration and show in messages. Values of kept steps and token extras must be false.
+   */
+  secret?: boolean;
+  /**
+   * The answer may lack it (a refresh answer that does not rotate the refresh token): then it is null in templates and absent from the token. The access token's value cannot be optional.
+   */
+  optional?: boolean;
+  /**
+   * The value is a URL a server chose (a discovered endpoint, an instance URL): its host must match one of these patterns (sdk/http/host-pattern.ts syntax: `*.example.com`, `**.example.com`, `api.{eu,com}.example`, `host:port`), checked the moment it is read, before any request goes there; otherwise a HostNotAllowedError names the step, the value and the patterns. Each pattern is a Liquid template over credentials and env. A stored (kept) value is checked again each time it is reused.
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  host_patterns?:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
+}
+/**
+ * Which step values make the token record, each written `<step>.<value>`. The expiry is read from expires_in (a lifetime: seconds unless expiry.expires_in_unit says otherwise, or a duration string) or expires_at (expiry.expires_at_format), else as the expiry block says (cookie, JWT exp, default lifetime).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_token".
+ */
+export interface ChainToken {
+  /**
+   * The value that is the access token (`auth.access_token`). A cookie value makes the token a cookie: the jar sends it, and no Authorization header is added by default.
+   */
+  access_token: string;
+  /**
+   * The value that is the refresh token (`auth.refresh_token`); with a refresh block, renewals run its steps while there is one. An absent value keeps the refresh token the record has (RFC 6749 §6).
+   */
+  refresh_token?: string;
+  /**
+   * The value holding the token's lifetime.
+   */
+  expires_in?: string;
+  /**
+   * The value holding the token's absolute expiry.
+   */
+  expires_at?: string;
+  /**
+   * Name → `<step>.<value>` kept in the token record as `auth.extras.<name>` (a Salesforce instance_url, a Zoho api_domain), usable in apply and in base_url. Stored as plain configuration, so each must name a value marked `"secret": false`. `steps` is reserved (the kept steps' values).
+   */
+  extras?: {
+    /**
+     * The step value kept under this name.
+     */
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * How a token chain renews with its refresh token: these steps run (using kept steps' values and `auth`, the record being renewed), and `token` says which of their values make the renewed record (extras not named are kept). Without a refresh token, or when the refresh is refused, the chain runs again (its kept steps aside).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_refresh".
+ */
+export interface ChainRefresh {
+  /**
+   * The refresh requests, in order.
+   *
+   * @minItems 1
+   * @maxItems 10
+   */
+  steps:
+    | [ChainRefreshStep]
+    | [ChainRefreshStep, ChainRefreshStep]
+    | [ChainRefreshStep, ChainRefreshStep, ChainRefreshStep]
+    | [ChainRefreshStep, ChainRefreshStep, ChainRefreshStep, ChainRefreshStep]
+    | [ChainRefreshStep, ChainRefreshStep, ChainRefreshStep, ChainRefreshStep, ChainRefreshStep]
+    | [
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep
+      ]
+    | [
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep
+      ]
+    | [
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep
+      ]
+    | [
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep
+      ]
+    | [
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep,
+        ChainRefreshStep
+      ];
+  token: ChainToken;
+}
+/**
+ * One request of a token chain's refresh: like a step of `steps` (no keep), and its templates also see `auth`, the record being renewed (auth.refresh_token, auth.extras.<name>).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_refresh_step".
+ */
+export interface ChainRefreshStep {
+  name: StepName;
+  /**
+   * HTTP method of this step's request. A GET is sent without a body.
+   */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /**
+   * Liquid template of the URL of this step's request; it may use the values of kept steps (`keep: true`) and of the refresh steps before this one, as `steps.<step>.<value>`. Never followed when it answers a redirect (a ConfigurationError naming this field), and the SSRF guard applies. Scope: credentials, auth (the record being renewed), env, now, steps.
+   */
+  url: string;
+  headers?: RequestHeaders;
+  /**
+   * The request body, by body_format: for json and form, JSON whose strings are Liquid templates (a string that is just `{{ x }}` keeps x's JSON type; form fields that render null are left out); for raw, one Liquid template string sent as it renders (XML, SOAP: set its Content-Type in headers; default text/plain). Scope: credentials, auth (the record being renewed), env, now, steps.
+   */
+  body?: {} | unknown[] | string;
+  body_format?: StepBodyFormat;
+  refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
+  values?: StepValues;
 }
 /**
  * A client certificate presented on every TLS connection of the connection (mutual TLS). Combines with any auth type. Values are Liquid templates rendering PEM text. Scope: credentials, env.

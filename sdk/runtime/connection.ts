@@ -39,6 +39,12 @@ export interface TokenInfo {
   cookieNames: string[];
 }
 
+export interface BaseTarget {
+  readonly url: URL;
+  /** The base URL without a trailing slash: relative action paths are appended to it. */
+  readonly href: string;
+}
+
 export interface ConnectionParts {
   connectionId: string;
   actions: ReadonlyMap<string, CompiledAction>;
@@ -48,9 +54,8 @@ export interface ConnectionParts {
   session?: AuthorizationSession;
   http: HttpClient;
   ctx: AuthContext;
-  baseUrl: URL;
-  /** The base URL without a trailing slash: relative action paths are appended to it. */
-  baseHref: string;
+  /** The base URL, or (built from the token record) how to get it for the record a request is sent with. */
+  base: BaseTarget | ((record: TokenRecord | undefined) => BaseTarget);
   allowedHosts: ReadonlySet<string>;
   redactor: Redactor;
   events: EventSink;
@@ -243,9 +248,10 @@ export class Connection {
     // One request scope per request built: its nonces and uuids are shared by every field of this request alone.
     const scope: TemplateScope = requestScope({ credentials: base.credentials, env: base.env, input, auth: authView(record), now: Math.floor(parts.ctx.now() / 1000) });
     const headers: Record<string, string> = { ...parts.ctx.sharedHeaders };
-    const built = action.build(scope, parts.baseHref, headers, page);
+    const target = typeof parts.base === 'function' ? parts.base(record) : parts.base;
+    const built = action.build(scope, target.href, headers, page);
     const url = new URL(withQuery(built.href, built.query));
-    checkTarget(url, parts.baseUrl, parts.allowedHosts, built.relative, action.id);
+    checkTarget(url, target.url, parts.allowedHosts, built.relative, action.id);
     return this.#pipeline(action)({
       call: { action, scope, record },
       method: action.method,

@@ -6,23 +6,25 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectorManifest, CredentialsSchema } from '../manifest/types.gen.js';
 import { validateManifest } from '../manifest/validate.js';
 import { compileDataSchema, type DataValidator } from '../manifest/data-validator.js';
-import { CredentialsError, ManifestError } from '../errors.js';
+import { ConfigurationError, CredentialsError, ManifestError } from '../errors.js';
 import type { EventListener } from '../events.js';
 import { Redactor } from '../redact.js';
-import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
+import { compileTemplate, templateVariables, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
 import { HttpClient, type Dispatcher } from '../http/http-client.js';
 import { DEFAULT_LIMITS } from '../http/exchange.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
-import type { TokenStore } from '../store/token-store.js';
+import type { TokenRecord, TokenStore } from '../store/token-store.js';
 import { createAuthStrategy } from '../auth/index.js';
 import type { AuthStrategy, TokenSource } from '../auth/auth-strategy.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { TokenManager } from '../auth/token-manager.js';
 import { AuthorizationSession } from '../auth/authorization-session.js';
 import { StoredRecord } from '../auth/stored-record.js';
+import { authView } from '../auth/auth-view.js';
+import { FieldHostNotAllowedError, hostPattern } from '../auth/step-values.js';
 import { compileAction, type CompiledAction } from './action.js';
-import { Connection, type ConnectionParts } from './connection.js';
+import { Connection, type BaseTarget, type ConnectionParts } from './connection.js';
 import { RateLimiter } from './rate-limiter.js';
 import { createEventSink } from './event-sink.js';
 
@@ -68,6 +70,9 @@ const warnedStores = new WeakSet<TokenStore>();
 
 interface EnvironmentParts {
   baseUrl: CompiledTemplate;
+  basePointer: string;
+  /** The base URL is built from the token record (auth.extras.<name>): rendered per record, not at connect. */
+  baseUsesAuth: boolean;
   credentials: DataValidator;
 }
 
@@ -79,6 +84,7 @@ export class Connector {
   readonly #headers: TemplateMap;
   readonly #certificate?: { cert: CompiledTemplate; key: CompiledTemplate; ca?: CompiledTemplate; passphrase?: CompiledTemplate };
   readonly #allowedHosts: ReadonlySet<string>;
+  readonly #allowedHostPatterns: readonly CompiledTemplate[];
   readonly #sharedClients = new Map<string, HttpClient>();
   /** Clients of connections with a client certificate or their own dispatcher, closed with the connector. */
   readonly #ownClients = new Set<HttpClient>();
@@ -94,8 +100,12 @@ export class Connector {
     );
     const environment = (name: Environment): EnvironmentParts => {
       const override = manifest.environments?.[name];
+      const source = override?.base_url ?? manifest.base_url;
+      const basePointer = override?.base_url ? `/environments/${name}/base_url` : '/base_url';
       return {
-        baseUrl: compileTemplate(override?.base_url ?? manifest.base_url, override?.base_url ? `/environments/${name}/base_url` : '/base_url'),
+        baseUrl: compileTemplate(source, basePointer),
+        basePointer,
+        baseUsesAuth: source.includes('{') && templateVariables(source).some(([root]) => root === 'auth'),
         credentials: compileDataSchema(credentialSchema(override?.credentials ?? manifest.credentials)),
       };
     };
@@ -112,6 +122,7 @@ export class Connector {
       };
     }
     this.#allowedHosts = new Set(manifest.allowed_hosts ?? []);
+    this.#allowedHostPatterns = (manifest.allowed_host_patterns ?? []).map((pattern, i) => compileTemplate(pattern, `/allowed_host_patterns/${i}`));
   }
 
   get id(): string {
@@ -135,7 +146,7 @@ export class Connector {
     for (const name of parts.credentials.secrets) redactor.add(credentials[name]);
     const clock = options.clock ?? systemClock;
     const scope: TemplateScope = Object.freeze({ credentials, env: environment });
-    const baseUrl = parseBaseUrl(parts.baseUrl.render(scope), redactor);
+    const base = parts.baseUsesAuth ? this.#baseFromRecord(parts.baseUrl, parts.basePointer, scope, redactor) : baseTarget(parseBaseUrl(parts.baseUrl.render(scope), redactor));
     for (const secret of this.#strategy.derivedSecrets(scope)) redactor.add(secret);
     const sharedHeaders: Record<string, string> = {};
     for (const [name, template] of this.#headers) {
@@ -176,12 +187,37 @@ export class Connector {
       ...lifecycle,
       http,
       ctx,
-      baseUrl,
-      baseHref: `${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, '')}`,
+      base,
       allowedHosts: this.#allowedHosts,
       redactor,
       events,
     });
+  }
+
+  /**
+   * A base URL built from the token record (a Salesforce instance_url): rendered once per record
+   * (records are replaced, never mutated), and refused unless its host matches
+   * allowed_host_patterns, before any request goes there. Manifests whose base URL does not use
+   * auth never come here: theirs is rendered once, at connect.
+   */
+  #baseFromRecord(template: CompiledTemplate, pointer: string, scope: TemplateScope, redactor: Redactor): (record: TokenRecord | undefined) => BaseTarget {
+    const patterns = this.#allowedHostPatterns.map((pattern, i) => hostPattern(pattern.render(scope), `/allowed_host_patterns/${i}`));
+    const targets = new WeakMap<TokenRecord, BaseTarget>();
+    return (record) => {
+      const known = record && targets.get(record);
+      if (known) return known;
+      const rendered = template.render({ ...scope, auth: authView(record) });
+      const url = URL.canParse(rendered) ? new URL(rendered) : undefined;
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+        throw new ConfigurationError(pointer, `the base URL built from the token record ("${redactor.redact(rendered)}") is not an http(s) URL: check the token values ${pointer} uses`);
+      }
+      if (!patterns.some((pattern) => pattern.matches(url.host))) {
+        throw new FieldHostNotAllowedError('/allowed_host_patterns', `the base URL built from the token record (${pointer})`, url.host, patterns.map((p) => p.source));
+      }
+      const target = baseTarget(url);
+      if (record) targets.set(record, target);
+      return target;
+    };
   }
 
   /**
@@ -291,6 +327,11 @@ function checkCredentials(validator: DataValidator, given: unknown): Readonly<Re
   }
   for (const name of validator.declared) if (!Object.hasOwn(credentials, name)) credentials[name] = null;
   return Object.freeze(credentials);
+}
+
+/** The base URL and the href relative action paths are appended to (no trailing slash). */
+function baseTarget(url: URL): BaseTarget {
+  return { url, href: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 
 function parseBaseUrl(rendered: string, redactor: Redactor): URL {

@@ -31,7 +31,7 @@ describe('checkSchema', () => {
     const check = checkSchema(manifest());
     expect(check.errors).toEqual([]);
     expect(check.templates.map(({ pointer, value, scopes }) => ({ pointer, value, scopes }))).toEqual([
-      { pointer: '/base_url', value: 'https://{{ credentials.host }}', scopes: ['credentials', 'env'] },
+      { pointer: '/base_url', value: 'https://{{ credentials.host }}', scopes: ['credentials', 'auth', 'env'] },
       { pointer: '/headers/X-A', value: '{{ env }}', scopes: ['credentials', 'env'] },
       { pointer: '/auth/token', value: '{{ credentials.token }}', scopes: ['credentials', 'env'] },
       { pointer: '/actions/get/path', value: '/a/{{ input.id }}', scopes: ['credentials', 'input', 'auth', 'env', 'now'] },
@@ -40,7 +40,7 @@ describe('checkSchema', () => {
 
   it('hands over the schema node of each template field', () => {
     const [baseUrl] = checkSchema(manifest()).templates;
-    expect(baseUrl?.schema['x-template']).toEqual(['credentials', 'env']);
+    expect(baseUrl?.schema['x-template']).toEqual(['credentials', 'auth', 'env']);
     expect(typeof baseUrl?.schema.description).toBe('string');
   });
 

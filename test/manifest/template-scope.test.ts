@@ -46,7 +46,15 @@ describe('gatherFacts', () => {
   });
 
   it('is empty for an empty manifest', () => {
-    expect(gatherFacts({})).toEqual({ credentials: new Set(), secrets: new Set(), openCredentials: false, authExtras: new Set(), actions: {} });
+    expect(gatherFacts({})).toEqual({
+      credentials: new Set(),
+      secrets: new Set(),
+      openCredentials: false,
+      authExtras: new Set(),
+      actions: {},
+      tokenAuth: false,
+      allowedHostPatterns: false,
+    });
   });
 
   it('marks credentials open when any credentials schema allows undeclared fields', () => {
