@@ -5,6 +5,7 @@
 import type { TokenInfo } from '../runtime/connection.js';
 import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 export const usage = `Usage: connector auth <manifest> --credentials <file> [options]
@@ -16,7 +17,7 @@ Options:
                              ({"token": …} or {"error": {code, message, …}})
 ${connectionOptionsHelp}
 
-Exit status: 0 authorized, 1 authorization failed, 2 usage error, 3 invalid manifest.`;
+${EXIT_TABLE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();

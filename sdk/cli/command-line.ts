@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ManifestError } from '../errors.js';
+import { EXIT, exitStatusOf } from './exit-status.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { formatOf, type Format, type Printer } from './output.js';
 
@@ -47,16 +48,16 @@ export function readFormat(command: string, usage: string, values: { format?: un
 
 export function usageError(command: string, usage: string, message: string, out: Printer): number {
   out.err(`connector ${command}: ${message}\n\n${usage}\n`);
-  return 2;
+  return EXIT.usage;
 }
 
-/** Exit status of a failed command: 2 usage, 3 invalid manifest, 1 anything else (printed redacted, with its code). */
+/** A failed command's message (redacted, with its code) and its exit status from the one table (exit-status.ts). */
 export function failure(command: string, usage: string, error: unknown, out: Printer): number {
   if (error instanceof UsageError) return usageError(command, usage, error.message, out);
   if (error instanceof ManifestError && out.format === 'text') {
     out.err(`${formatDiagnostics(error.diagnostics)}\n`);
-    return 3;
+    return EXIT.invalidManifest;
   }
   out.error(command, error);
-  return error instanceof ManifestError ? 3 : 1;
+  return exitStatusOf(error);
 }

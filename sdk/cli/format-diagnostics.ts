@@ -1,11 +1,15 @@
-/** The one line format of a manifest problem: `file:line:column  /pointer  message  (hint)`. */
+/**
+ * The one line format of a manifest problem: `file:line:column  /pointer  error: message  (hint)`,
+ * labelled `error:` or `warning:` so editors' problem matchers see both. A file that could not be
+ * read has no position and no pointer: just `file  error: message`.
+ */
 import type { Diagnostic } from '../errors.js';
 
 export function formatDiagnostic(diagnostic: Diagnostic, file = diagnostic.file ?? 'manifest'): string {
   const where = diagnostic.line > 0 ? `${file}:${diagnostic.line}:${diagnostic.column}` : file;
-  const severity = diagnostic.severity === 'warning' ? 'warning: ' : '';
   const hint = diagnostic.hint ? `  (${diagnostic.hint})` : '';
-  return `${where}  ${diagnostic.pointer || '/'}  ${severity}${diagnostic.message}${hint}`;
+  const pointer = diagnostic.line === 0 && diagnostic.pointer === '' ? '' : `${diagnostic.pointer || '/'}  `;
+  return `${where}  ${pointer}${diagnostic.severity}: ${diagnostic.message}${hint}`;
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], file?: string): string {

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 export const usage = `Usage: connector login <manifest> --credentials <file> --store file:<path> [options]
@@ -19,7 +20,7 @@ Options:
   --timeout <seconds>        how long to wait for the browser (default: 300)
 ${connectionOptionsHelp}
 
-Exit status: 0 authorized, 1 the authorization failed or timed out, 2 usage error, 3 invalid manifest.`;
+${EXIT_TABLE}`;
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 

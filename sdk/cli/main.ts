@@ -4,6 +4,8 @@
  * command loads only what it needs, and a start-up cost in one does not slow the others.
  * A subcommand module exports `run(argv): Promise<number>`, resolving to the exit status.
  */
+import { readFileSync } from 'node:fs';
+import { EXIT, EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 interface Subcommand {
@@ -27,19 +29,37 @@ ${Object.entries(SUBCOMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(10)}  ${summary}`)
   .join('\n')}
 
-Run "connector <command> --help" for a command's options.`;
+Options:
+  -h, --help     show this help ("connector help <command>" for a command's)
+  -v, --version  print the version
+
+Run "connector <command> --help" for a command's options.
+
+${EXIT_TABLE}`;
+
+/** The package's version: package.json sits two levels up from both sdk/cli/main.ts and dist/cli/main.js. */
+function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return String((JSON.parse(text) as { version?: unknown }).version);
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...others] = argv;
   const out = new Printer();
+  if (first === '--version' || first === '-v') {
+    out.out(`${version()}\n`);
+    return EXIT.ok;
+  }
+  // "connector help run" is "connector run --help".
+  const [name, ...rest] = first === 'help' && others.length > 0 ? [others[0], '--help'] : [first, ...others];
   if (name === '--help' || name === '-h' || name === 'help') {
     out.out(`${usage}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const subcommand = name !== undefined && Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!subcommand) {
     out.err(`${name === undefined ? 'connector: no command given' : `connector: unknown command "${name}"`}\n\n${usage}\n`);
-    return 2;
+    return EXIT.usage;
   }
   try {
     return await (await subcommand.load()).run(rest);
@@ -47,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
     // Commands print their own failures with the run's secrets; this is what escaped them (a
     // module that failed to load): its message and code only, never the stack or causes.
     out.error(String(name), error);
-    return 1;
+    return EXIT.failed;
   }
 }
 

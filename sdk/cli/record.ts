@@ -17,6 +17,7 @@ import { SecretScrubber } from '../testkit/scrub.js';
 import { secretCredentials } from '../testkit/secrets.js';
 import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
 import { environmentOf, readCredentials } from './connection-options.js';
+import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 import { readInput } from './run.js';
 
@@ -37,8 +38,7 @@ Options:
   --allow-insecure-http      allow plain-http token endpoints for the OAuth grants (local test servers only)
   -h, --help                 show this help
 
-Exit status: 0 recorded, 1 the action failed (its exchanges are recorded all the same) or
-recording failed, 2 usage error, 3 invalid manifest.`;
+${EXIT_TABLE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();

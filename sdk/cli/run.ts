@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 export const usage = `Usage: connector run <manifest> <action> --credentials <file> [options]
@@ -23,7 +24,7 @@ Options:
   --output <file>            write a binary result (download) to this file
 ${connectionOptionsHelp}
 
-Exit status: 0 success, 1 the action or its authentication failed, 2 usage error, 3 invalid manifest.`;
+${EXIT_TABLE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();

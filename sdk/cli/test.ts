@@ -7,6 +7,7 @@ import { runManifestTests, type ManifestReport, type ScenarioReport } from '../t
 import { plural } from '../manifest/message-text.js';
 import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
+import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 export const usage = `Usage: connector test <manifest…> [--format text|json] [--scenario <name>]
@@ -21,7 +22,7 @@ Options:
   --format text|json  output format (default: text)
   -h, --help          show this help
 
-Exit status: 0 all scenarios passed, 1 a scenario failed, 2 usage error, 3 invalid manifest.`;
+${EXIT_TABLE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();

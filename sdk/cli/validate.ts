@@ -8,6 +8,7 @@ import { validateManifest } from '../manifest/validate.js';
 import { plural } from '../manifest/message-text.js';
 import { formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
+import { EXIT, EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 export const usage = `Usage: connector validate <files…> [--format text|json]
@@ -19,11 +20,13 @@ Options:
   --format text|json  output format (default: text)
   -h, --help          show this help
 
-Exit status: 0 all valid (warnings allowed), 1 a file is invalid or unreadable, 2 usage error.`;
+${EXIT_TABLE}`;
 
 interface FileResult {
   file: string;
   valid: boolean;
+  /** False when the file could not be read: a wrong path is a usage error, not an invalid manifest. */
+  read: boolean;
   diagnostics: Diagnostic[];
 }
 
@@ -47,7 +50,8 @@ export async function run(argv: string[]): Promise<number> {
   const results = await Promise.all(files.map(validateFile));
   if (format === 'json') out.json(report(results));
   else out.out(textReport(results));
-  return results.every((result) => result.valid) ? 0 : 1;
+  if (results.some((result) => !result.valid && result.read)) return EXIT.invalidManifest;
+  return results.every((result) => result.valid) ? EXIT.ok : EXIT.usage;
 }
 
 async function validateFile(file: string): Promise<FileResult> {
@@ -57,10 +61,10 @@ async function validateFile(file: string): Promise<FileResult> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     const message = `cannot read the file (${READ_ERRORS[code] ?? code})`;
-    return { file, valid: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message, severity: 'error' }] };
+    return { file, valid: false, read: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message, severity: 'error' }] };
   }
   const { valid, diagnostics } = validateManifest(text, { file });
-  return { file, valid, diagnostics };
+  return { file, valid, read: true, diagnostics };
 }
 
 const READ_ERRORS: Record<string, string> = {
@@ -83,7 +87,8 @@ function textReport(results: readonly FileResult[]): string {
 }
 
 function report(results: readonly FileResult[]) {
-  return { valid: results.every((result) => result.valid), ...count(results), files: results };
+  const files = results.map(({ file, valid, diagnostics }) => ({ file, valid, diagnostics }));
+  return { valid: results.every((result) => result.valid), ...count(results), files };
 }
 
 function count(results: readonly FileResult[]): { errors: number; warnings: number } {

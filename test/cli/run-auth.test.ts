@@ -114,16 +114,19 @@ describe('connector run', () => {
     expect((await stat(output)).size).toBe(1024 * 1024);
   });
 
-  it('exit codes: 2 for usage errors, 3 for an invalid manifest, 1 for a failed action', async () => {
+  it('exit codes: 2 for usage errors (an unknown action, invalid input), 3 for an invalid manifest, 1 for a failed action', async () => {
     expect((await cli('run', 'connectors/snov-io.json', 'get-balance')).code).toBe(2);
     expect((await cli('run', 'connectors/snov-io.json')).code).toBe(2);
     expect((await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--env', 'staging')).code).toBe(2);
     const invalid = await cli('run', 'test/manifest/broken/wrong-auth-type.json', 'x', '--credentials', snovCredentials);
     expect(invalid.code).toBe(3);
-    expect(invalid.stderr).toContain('/auth/type  auth.type "oauth3" is not one of');
+    expect(invalid.stderr).toContain('/auth/type  error: auth.type "oauth3" is not one of');
     const unknown = await cli('run', 'connectors/snov-io.json', 'no-such-action', '--credentials', snovCredentials, '--allow-private-network');
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown action "no-such-action"');
+    const badInput = await cli('run', 'connectors/snov-io.json', 'add-prospect-to-list', '--input', '{"list_id":"x"}', '--credentials', snovCredentials, '--allow-private-network');
+    expect(badInput.code).toBe(2);
+    expect(badInput.stderr).toContain('list_id');
     // Without --allow-private-network the SSRF guard refuses the loopback sandbox.
     const refused = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials);
     expect(refused.code).toBe(1);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { connectorCli as connector } from '../helpers/cli.js';
 
@@ -17,11 +18,11 @@ describe('connector validate', () => {
     ]);
   });
 
-  it('exits 1 and prints file:line:column  pointer  message  (hint) for an invalid file', async () => {
+  it('exits 3 and prints file:line:column  pointer  error: message  (hint) for an invalid file', async () => {
     const { code, stdout } = await connector('validate', VALID, BROKEN);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stdout.split('\n')).toEqual([
-      `${BROKEN}:6:21  /auth/type  auth.type "oauth3" is not one of: none, api_key, basic, bearer, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, token_chain  (How requests are authenticated, discriminated by \`type\`.)`,
+      `${BROKEN}:6:21  /auth/type  error: auth.type "oauth3" is not one of: none, api_key, basic, bearer, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, token_chain  (How requests are authenticated, discriminated by \`type\`.)`,
       '2 files checked: 1 invalid, 1 error, 0 warnings',
       '',
     ]);
@@ -29,15 +30,15 @@ describe('connector validate', () => {
 
   it('prints "/" for the document pointer of a JSON syntax error', async () => {
     const { code, stdout } = await connector('validate', 'test/manifest/broken/trailing-comma.json');
-    expect(code).toBe(1);
-    expect(stdout).toContain('test/manifest/broken/trailing-comma.json:8:54  /  invalid JSON: trailing comma before "}"  (JSON allows no comma after the last item: remove it)\n');
+    expect(code).toBe(3);
+    expect(stdout).toContain('test/manifest/broken/trailing-comma.json:8:54  /  error: invalid JSON: trailing comma before "}"  (JSON allows no comma after the last item: remove it)\n');
   });
 
-  it('counts an unreadable file as invalid, with a diagnostic', async () => {
+  it('counts an unreadable file as invalid, with a diagnostic without a pointer, and exits 2 (a wrong path is a usage error)', async () => {
     const { code, stdout } = await connector('validate', 'test/manifest/no-such-file.json', VALID);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout.split('\n')).toEqual([
-      'test/manifest/no-such-file.json  /  cannot read the file (no such file)',
+      'test/manifest/no-such-file.json  error: cannot read the file (no such file)',
       '2 files checked: 1 invalid, 1 error, 0 warnings',
       '',
     ]);
@@ -45,7 +46,7 @@ describe('connector validate', () => {
 
   it('writes a JSON report with --format json', async () => {
     const { code, stdout } = await connector('validate', '--format', 'json', VALID, 'test/manifest/broken/refresh-incomplete.json');
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ valid: false, errors: 3, warnings: 0 });
     expect(report.files).toHaveLength(2);
@@ -85,11 +86,23 @@ describe('connector validate', () => {
 });
 
 describe('connector', () => {
-  it('lists its commands with --help', async () => {
+  it('prints its version, and a command\'s help with "help <command>"', async () => {
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) expect(await connector(flag)).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const help = await connector('help', 'validate');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe((await connector('validate', '--help')).stdout);
+  });
+
+  it('lists its commands with --help, and the one exit-status table', async () => {
     const { code, stdout } = await connector('--help');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: connector <command>/);
     expect(stdout).toContain('  validate    check connector manifests');
+    expect(stdout).toContain('Exit status: 0 ok; 1 the call, its authentication or a scenario failed;');
+    for (const command of ['validate', 'run', 'auth', 'login', 'test', 'record']) {
+      expect((await connector(command, '--help')).stdout).toContain('3 invalid manifest.');
+    }
   });
 
   it('exits 2 without a command or with an unknown one', async () => {
