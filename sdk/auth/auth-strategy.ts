@@ -10,6 +10,7 @@ import type { AuthContext } from './auth-context.js';
 import type { ExpiredSignal } from './expired-signal.js';
 import type { TokenResult } from './token-request.js';
 import type { ExpiryPolicy } from './expiry.js';
+import type { RequestSigner } from './request-signer.js';
 
 /** The parts of an action request an auth type may add to. */
 export interface ApplyTarget {
@@ -86,4 +87,6 @@ export interface AuthStrategy {
   readonly tokens?: TokenSource;
   /** Present for the authorization code grant. */
   readonly authorizationCode?: AuthorizationCodeFlow;
+  /** Present when the credential is computed over each outgoing hop (request-signer.ts). */
+  readonly signer?: RequestSigner;
 }

@@ -14,6 +14,8 @@ export interface ActionCall {
   readonly scope: TemplateScope;
   /** The token record this attempt carries; undefined for auth types without tokens. */
   readonly record?: TokenRecord;
+  /** The origin the request was built for: a signer signs only hops to it (runtime/sign-request.ts). */
+  readonly origin: string;
 }
 
 export interface ActionRequest extends HttpRequest {

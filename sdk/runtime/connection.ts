@@ -4,7 +4,7 @@
  * expired) and the connection's cookie jar. `execute` is the hot path: everything that depends
  * only on the credentials was rendered at connect time.
  */
-import { AuthError, ConnectorError, ERROR_CODES, UnknownActionError } from '../errors.js';
+import { AuthError, ConnectorError, ERROR_CODES, ResponseError, UnknownActionError } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import type { HttpClient, HttpResponse } from '../http/http-client.js';
 import { printableUrl } from '../http/exchange.js';
@@ -104,9 +104,36 @@ export class Connection {
 
   /**
    * Runs a paginated action page by page (the manifest's cursor, offset, page or Link
-   * strategy), up to `maxPages` (default: the manifest's max_pages, else 100).
+   * strategy), up to `maxPages` (default: the manifest's max_pages, else 100), yielding each
+   * whole page. Several walks may run at once, on one action too: each keeps its own place.
+   *
+   * @example
+   * for await (const page of connection.paginate('domain-emails-with-info', { domain: 'snov.io' })) console.log(page.data);
    */
   async *paginate<T = unknown>(actionId: string, input?: Record<string, unknown>, options: { maxPages?: number } = {}): AsyncGenerator<ActionResult<T>> {
+    for await (const read of this.#pages(actionId, input, options)) yield read.result as ActionResult<T>;
+  }
+
+  /**
+   * The items of every page of a paginated action, one by one: the array at the pagination's
+   * `results_path` of each page's body, or the action's output when it is an array.
+   *
+   * @example
+   * for await (const email of connection.items('domain-emails-with-info', { domain: 'snov.io' })) console.log(email);
+   */
+  async *items<T = unknown>(actionId: string, input?: Record<string, unknown>, options: { maxPages?: number } = {}): AsyncGenerator<T> {
+    const action = this.#action(actionId);
+    for await (const read of this.#pages(actionId, input, options)) {
+      const found = action.pager?.results ? action.pager.results.first(read.json) : read.result.data;
+      if (!Array.isArray(found)) {
+        const where = action.pager?.results ? `at ${action.pager.results.normalized}` : 'in its output';
+        throw this.#scrub(new ResponseError(`action "${action.id}": the page has no array of items ${where}; use paginate() for whole pages`));
+      }
+      for (const item of found) yield item as T;
+    }
+  }
+
+  async *#pages(actionId: string, input: Record<string, unknown> | undefined, options: { maxPages?: number }): AsyncGenerator<ReadResult> {
     const action = this.#action(actionId);
     let prepared: Record<string, unknown>;
     try {
@@ -124,8 +151,8 @@ export class Connection {
       } catch (error) {
         throw this.#scrub(error);
       }
-      yield read.result as ActionResult<T>;
-      page = pager?.next({ json: read.json, headers: read.result.headers, url: read.url });
+      yield read;
+      page = page && pager?.next({ json: read.json, headers: read.result.headers, url: read.url }, page);
       if (!page) return;
     }
   }
@@ -253,7 +280,7 @@ export class Connection {
     const url = new URL(withQuery(built.href, built.query));
     checkTarget(url, target.url, parts.allowedHosts, built.relative, action.id);
     return this.#pipeline(action)({
-      call: { action, scope, record },
+      call: { action, scope, record, origin: url.origin },
       method: action.method,
       url,
       headers,

@@ -13,6 +13,8 @@ export interface PageRequest {
   bodyFields?: Record<string, unknown>;
   /** The next page's whole URL (Link header pagination). */
   url?: URL;
+  /** Where the walk stands: the offset or page number this request asks for. */
+  position?: number;
 }
 
 export interface PageResponse {
@@ -23,8 +25,11 @@ export interface PageResponse {
 
 export interface Pager {
   readonly maxPages: number;
+  /** Where a page's items are (`results_path`), when the manifest says. */
+  readonly results?: CompiledJsonPath;
   first(): PageRequest;
-  next(page: PageResponse): PageRequest | undefined;
+  /** The request after `current`, whose answer is `page`; undefined when the pages are done. */
+  next(page: PageResponse, current: PageRequest): PageRequest | undefined;
 }
 
 export function compilePagination(spec: Pagination | undefined): Pager | undefined {
@@ -54,6 +59,7 @@ function cursorPager(spec: PaginationCursor, maxPages: number): Pager {
     spec.in === 'body' ? { query: [], bodyFields: { [spec.param]: cursor } } : { query: [[spec.param, cursor]] };
   return {
     maxPages,
+    ...(results ? { results } : {}),
     first: () => ({ query: [] }),
     next(page) {
       if (results && countOf(results, page.json) === 0) return undefined;
@@ -67,19 +73,14 @@ function cursorPager(spec: PaginationCursor, maxPages: number): Pager {
 /** The offset moves by the items read; done at a page shorter than the limit. */
 function offsetPager(spec: PaginationOffset, maxPages: number): Pager {
   const results = compileJsonPath(spec.results_path);
-  let offset = 0;
-  const request = (): PageRequest => ({ query: [[spec.offset_param, String(offset)], [spec.limit_param, String(spec.limit)]] });
+  const request = (offset: number): PageRequest => ({ query: [[spec.offset_param, String(offset)], [spec.limit_param, String(spec.limit)]], position: offset });
   return {
     maxPages,
-    first: () => {
-      offset = 0;
-      return request();
-    },
-    next(page) {
+    results,
+    first: () => request(0),
+    next(page, current) {
       const count = countOf(results, page.json);
-      if (count < spec.limit) return undefined;
-      offset += count;
-      return request();
+      return count < spec.limit ? undefined : request((current.position ?? 0) + count);
     },
   };
 }
@@ -88,23 +89,19 @@ function offsetPager(spec: PaginationOffset, maxPages: number): Pager {
 function pageNumberPager(spec: PaginationPage, maxPages: number): Pager {
   const results = compileJsonPath(spec.results_path);
   const start = spec.start ?? 1;
-  let number = start;
-  const request = (): PageRequest => {
+  const request = (number: number): PageRequest => {
     const query: [string, string][] = [[spec.page_param, String(number)]];
     if (spec.size_param && spec.size !== undefined) query.push([spec.size_param, String(spec.size)]);
-    return { query };
+    return { query, position: number };
   };
   return {
     maxPages,
-    first: () => {
-      number = start;
-      return request();
-    },
-    next(page) {
+    results,
+    first: () => request(start),
+    next(page, current) {
       const count = countOf(results, page.json);
       if (count === 0 || (spec.size !== undefined && count < spec.size)) return undefined;
-      number++;
-      return request();
+      return request((current.position ?? start) + 1);
     },
   };
 }

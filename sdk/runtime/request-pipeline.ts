@@ -3,13 +3,14 @@
  * action's templates (and, when the answer says the token expired, renews it once and builds and
  * sends the request again); then, outermost first:
  *
- *   auth → cookies → response event → retry → rate budget → request event → body → redirects → dispatch
+ *   auth → cookies → response event → retry → rate budget → request event → body → redirects → sign → dispatch
  *
- * auth puts the credentials on (token-request signing will follow it); the cookie stage keeps
+ * auth puts the credentials on; the cookie stage keeps
  * cookies the answer sets; retry repeats 429/503/5xx/reset attempts, each of which waits for the
  * rate budget; the transport's stages read the body within limits and follow redirects by the
- * credential policy; dispatch sends one hop through the SSRF guard. Stages a connection does not
- * need (no rate limit, no listener, no tokens) are left out when the pipeline is composed.
+ * credential policy; a signing auth type signs each hop as it goes out (sign-request.ts);
+ * dispatch sends one hop through the SSRF guard. Stages a connection does not need (no rate
+ * limit, no listener, no tokens, no signer) are left out when the pipeline is composed.
  */
 import type { HttpClient } from '../http/http-client.js';
 import { compose, type Send } from '../http/pipeline.js';
@@ -21,6 +22,7 @@ import type { ActionRequest } from './action-request.js';
 import { applyAuth } from './apply-auth.js';
 import type { EventSink } from './event-sink.js';
 import { keepCookies } from './keep-cookies.js';
+import { signRequest } from './sign-request.js';
 import { rateBudget, type RateLimiter } from './rate-limiter.js';
 import { announceAttempts, reportResponses, type PrintUrl } from './request-events.js';
 
@@ -51,6 +53,7 @@ export function actionPipeline(parts: PipelineParts, action: CompiledAction): Se
       rateBudget(parts.rateLimiter),
       announceAttempts(events, print),
       ...parts.http.stages<ActionRequest>(),
+      signRequest(parts.strategy.signer, parts.now),
     ],
     parts.http.dispatch,
   );

@@ -268,6 +268,55 @@ describe('pagination: 3 pages by each strategy', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('items() yields the items at results_path, page after page; without results_path the output array', async () => {
+    handler = (request, response) => {
+      const params = new URL(request.url ?? '', origin).searchParams;
+      const offset = Number(params.get('offset'));
+      json(response, 200, { items: items.slice(offset, offset + Number(params.get('limit') ?? 3)) });
+    };
+    const offset = { type: 'offset', offset_param: 'offset', limit_param: 'limit', limit: 3, results_path: '$.items' } as const;
+    const { connection } = await connect({ list: { method: 'GET', path: '/items', pagination: offset }, bare: { method: 'GET', path: '/items', output: '$.items', pagination: { type: 'link_header' } } });
+    const out: unknown[] = [];
+    for await (const item of connection.items('list')) out.push(item);
+    expect(out).toEqual(items);
+    expect(seen).toHaveLength(3);
+    const bare: unknown[] = [];
+    for await (const item of connection.items('bare')) bare.push(item);
+    expect(bare).toEqual(items.slice(0, 3));
+    expect(seen).toHaveLength(4);
+  });
+
+  it('items() of a page with no item array: ResponseError naming where it looked', async () => {
+    handler = (_request, response) => json(response, 200, { items: { not: 'an array' } });
+    const { connection } = await connect({ list: { method: 'GET', path: '/items', pagination: { type: 'page', page_param: 'page', results_path: '$.items' } } });
+    const error = await rejection(connection.items('list').next());
+    expect(error).toMatchObject({ code: 'CONNECTOR_RESPONSE_INVALID', message: 'action "list": the page has no array of items at $.items; use paginate() for whole pages' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it.each([
+    ['offset', { type: 'offset', offset_param: 'offset', limit_param: 'limit', limit: 3, results_path: '$.items' }],
+    ['page', { type: 'page', page_param: 'page', size_param: 'limit', size: 3, results_path: '$.items' }],
+  ] as const)('two walks of one %s action at once each keep their own place', async (_name, pagination) => {
+    handler = (request, response) => {
+      const params = new URL(request.url ?? '', origin).searchParams;
+      const offset = params.has('page') ? (Number(params.get('page')) - 1) * 3 : Number(params.get('offset'));
+      json(response, 200, { items: items.slice(offset, offset + 3) });
+    };
+    const { connection } = await connect({ list: { method: 'GET', path: '/items', pagination } });
+    const first = connection.items('list');
+    const second = connection.items('list');
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    // Interleaved: the second walk starts while the first is on its second page.
+    for (let i = 0; i < 4; i++) a.push((await first.next()).value);
+    for await (const item of second) b.push(item);
+    for await (const item of first) a.push(item);
+    expect(a).toEqual(items);
+    expect(b).toEqual(items);
+    expect(seen).toHaveLength(6);
+  });
+
   it('stops at max_pages; execute returns one page', async () => {
     handler = (_request, response) => json(response, 200, { items: [1, 2, 3], next: 'more' });
     const { connection } = await connect({ list: { method: 'GET', path: '/items', pagination: { type: 'cursor', cursor_path: '$.next', param: 'c', max_pages: 4 } } });
