@@ -56,6 +56,23 @@ export class ConnectorError extends Error {
   static isConnectorError(value: unknown): value is ConnectorError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
+
+  /**
+   * `instanceof` across two copies of the SDK in one process (a host and a plugin that each
+   * installed it): an SDK error of the other copy is an instance of the class of the same name
+   * here, as it is of its own.
+   *
+   * @example
+   * if (error instanceof ReauthorizationRequired) askTheUserToReconnect();
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!ConnectorError.isConnectorError(value)) return false;
+    for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+      if (Object.hasOwn(proto, 'constructor') && (proto as { constructor: { name?: unknown } }).constructor.name === this.name) return true;
+    }
+    return false;
+  }
 }
 
 export interface Diagnostic {

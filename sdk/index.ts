@@ -10,10 +10,11 @@
 export { loadConnector, Connector } from './runtime/connector.js';
 export type { ConnectOptions, LoadOptions, Clock, Environment } from './runtime/connector.js';
 export { Connection } from './runtime/connection.js';
-export type { ActionResult } from './runtime/connection.js';
+export type { ActionResult, TokenInfo } from './runtime/connection.js';
 export { validateManifest } from './manifest/validate.js';
 export { MemoryTokenStore } from './store/memory-token-store.js';
-export { FileTokenStore } from './store/file-token-store.js';
+export { FileTokenStore, type FileTokenStoreOptions } from './store/file-token-store.js';
+export type { EncryptionKey, EncryptionOptions } from './store/encryption.js';
 export { RedisTokenStore, type RedisTokenStoreOptions, type RedisCommandClient } from './store/redis-token-store.js';
 export type { TokenStore, TokenRecord } from './store/token-store.js';
 export type { StoredCookie } from './store/cookie-jar.js';

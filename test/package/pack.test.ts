@@ -151,8 +151,8 @@ describe('the packed package', () => {
     const valid = await npxConnector('validate', 'valid.json');
     expect({ ...valid, stderr: ownStderr(valid.stderr) }).toEqual({ code: 0, stdout: '1 file checked: all valid, 0 errors, 0 warnings\n', stderr: '' });
     const broken = await npxConnector('validate', 'broken.json');
-    expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain('broken.json:6:21  /auth/type  auth.type "oauth3" is not one of: none, api_key');
+    expect(broken.code).toBe(3);
+    expect(broken.stdout).toContain('broken.json:6:21  /auth/type  error: auth.type "oauth3" is not one of: none, api_key');
     expect(broken.stdout).toContain('1 file checked: 1 invalid, 1 error, 0 warnings\n');
   });
 });
