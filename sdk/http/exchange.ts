@@ -4,6 +4,7 @@
  * values masked and the host's redact hook applied; they never hold a header value, a body or a
  * library's own message.
  */
+import { abortError } from './abort.js';
 import { ConnectorError, ERROR_CODES, NetworkError, RequestRefusedError, ResponseError, TimeoutError, safeErrorCode } from '../errors.js';
 import type { HttpRequest } from './http-client.js';
 
@@ -62,7 +63,7 @@ export class Exchange {
   /** The error to throw for a transport failure: the caller's abort reason, a ConnectorError as is, or a mapped one. */
   failure(error: unknown, afterHeaders: boolean): unknown {
     const signal = this.request.signal;
-    if (signal?.aborted) return signal.reason;
+    if (signal?.aborted) return abortError(signal);
     if (ConnectorError.isConnectorError(error)) return error;
     const { syscall } = (error ?? {}) as { syscall?: unknown };
     const safeCode = safeErrorCode(error) ?? 'UNKNOWN';

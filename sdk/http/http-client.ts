@@ -45,7 +45,7 @@ export interface HttpRequest {
   timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
   /** Default 10 MiB; applies to buffered bodies. */
   maxResponseBytes?: number;
-  /** Aborting rejects with the signal's reason. */
+  /** Aborting rejects with the standard AbortError (its cause: the signal's reason), wherever the request waits. */
   signal?: AbortSignal;
   /** Which try this is (set by the retry stage from the second on). */
   attempt?: number;

@@ -6,6 +6,7 @@
  */
 import { NetworkError, TimeoutError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from './http-client.js';
+import { sleep } from './abort.js';
 import { backoffDelay } from './backoff.js';
 import type { Send, Stage } from './pipeline.js';
 
@@ -43,7 +44,7 @@ async function sendWithRetry<R extends HttpRequest>(next: Send<R>, request: R, o
     }
     if (response && !Buffer.isBuffer(response.body)) response.body.destroy();
     options.onRetry?.({ attempt, delayMs: plan.delayMs, reason: plan.reason });
-    await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+    await sleep(plan.delayMs, request.signal);
   }
 }
 

@@ -8,6 +8,7 @@ import { AuthError, ConnectorError, ERROR_CODES, ResponseError, UnknownActionErr
 import type { Redactor } from '../redact.js';
 import type { HttpClient, HttpResponse } from '../http/http-client.js';
 import { printableUrl } from '../http/exchange.js';
+import { isAbortError, throwIfAborted, untilAborted } from '../http/abort.js';
 import type { Send } from '../http/pipeline.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { requestScope, type TemplateScope } from '../template/liquid.js';
@@ -65,6 +66,37 @@ export interface ConnectionParts {
   retry: { maxAttempts: number; maxElapsedMs: number; baseDelayMs: number };
 }
 
+/** Per-call options of execute(). */
+export interface CallOptions {
+  /**
+   * Aborts the call wherever it waits — queued behind the rate limit, in a retry's backoff,
+   * for a token renewal, sending, or reading the body — with the standard AbortError (`name`
+   * "AbortError", `cause` the signal's reason). A renewal other callers wait for goes on.
+   */
+  signal?: AbortSignal;
+  /** Aborts the call after this many milliseconds, as `signal` does. */
+  timeoutMs?: number;
+  /** Headers added to this request (after the action's; the credentials are placed after them). */
+  headers?: Record<string, string>;
+}
+
+/** Options of paginate() and items(): the call options of every page, and the page limit. */
+export interface PageOptions extends Pick<CallOptions, 'signal' | 'timeoutMs'> {
+  maxPages?: number;
+}
+
+interface Call {
+  readonly signal?: AbortSignal;
+  readonly headers?: Record<string, string>;
+}
+
+function callOf(options: CallOptions): Call {
+  const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const signals = [options.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  return { ...(signal ? { signal } : {}), ...(options.headers ? { headers: options.headers } : {}) };
+}
+
 export class Connection {
   readonly connectionId: string;
   readonly #parts: ConnectionParts;
@@ -90,13 +122,22 @@ export class Connection {
     this.#isSecretBody = (text) => parts.redactor.redact(text) !== text;
   }
 
-  /** Runs an action: validates the input, sends the request with the connection's auth, returns its result (one page). */
-  async execute<T = unknown>(actionId: string, input?: Record<string, unknown>): Promise<ActionResult<T>> {
+  /**
+   * Runs an action: validates the input, sends the request with the connection's auth, returns
+   * its result (one page). `options.signal` / `timeoutMs` abort the call wherever it waits (see
+   * CallOptions); `options.headers` are added to this request.
+   *
+   * @example
+   * const { data } = await connection.execute('get-balance', {}, { signal: AbortSignal.timeout(5000) });
+   */
+  async execute<T = unknown>(actionId: string, input?: Record<string, unknown>, options: CallOptions = {}): Promise<ActionResult<T>> {
     const action = this.#action(actionId);
     try {
+      const call = callOf(options);
+      throwIfAborted(call.signal);
       const prepared = action.prepareInput(input);
       const value = prepared instanceof Promise ? await prepared : prepared;
-      return (await this.#run(action, value, action.pager?.first())).result as ActionResult<T>;
+      return (await this.#run(action, value, action.pager?.first(), call)).result as ActionResult<T>;
     } catch (error) {
       throw this.#scrub(error);
     }
@@ -110,7 +151,7 @@ export class Connection {
    * @example
    * for await (const page of connection.paginate('domain-emails-with-info', { domain: 'snov.io' })) console.log(page.data);
    */
-  async *paginate<T = unknown>(actionId: string, input?: Record<string, unknown>, options: { maxPages?: number } = {}): AsyncGenerator<ActionResult<T>> {
+  async *paginate<T = unknown>(actionId: string, input?: Record<string, unknown>, options: PageOptions = {}): AsyncGenerator<ActionResult<T>> {
     for await (const read of this.#pages(actionId, input, options)) yield read.result as ActionResult<T>;
   }
 
@@ -121,7 +162,7 @@ export class Connection {
    * @example
    * for await (const email of connection.items('domain-emails-with-info', { domain: 'snov.io' })) console.log(email);
    */
-  async *items<T = unknown>(actionId: string, input?: Record<string, unknown>, options: { maxPages?: number } = {}): AsyncGenerator<T> {
+  async *items<T = unknown>(actionId: string, input?: Record<string, unknown>, options: PageOptions = {}): AsyncGenerator<T> {
     const action = this.#action(actionId);
     for await (const read of this.#pages(actionId, input, options)) {
       const found = action.pager?.results ? action.pager.results.first(read.json) : read.result.data;
@@ -133,10 +174,12 @@ export class Connection {
     }
   }
 
-  async *#pages(actionId: string, input: Record<string, unknown> | undefined, options: { maxPages?: number }): AsyncGenerator<ReadResult> {
+  async *#pages(actionId: string, input: Record<string, unknown> | undefined, options: PageOptions): AsyncGenerator<ReadResult> {
     const action = this.#action(actionId);
+    const call = callOf(options);
     let prepared: Record<string, unknown>;
     try {
+      throwIfAborted(call.signal);
       prepared = await action.prepareInput(input);
     } catch (error) {
       throw this.#scrub(error);
@@ -147,7 +190,7 @@ export class Connection {
     for (let count = 0; count < maxPages; count++) {
       let read: ReadResult;
       try {
-        read = await this.#run(action, prepared, page);
+        read = await this.#run(action, prepared, page, call);
       } catch (error) {
         throw this.#scrub(error);
       }
@@ -209,16 +252,17 @@ export class Connection {
   }
 
   /** One page of an action: send, renew the token once if the answer says it expired, replay once, read. */
-  async #run(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined): Promise<ReadResult> {
+  async #run(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
     const tokens = this.#parts.tokens;
-    let record = tokens ? (tokens.fresh() ?? (await tokens.current())) : undefined;
-    let response = await this.#send(action, input, record, page);
+    // A caller that gives up stops waiting for the token; the renewal goes on for the others.
+    let record = tokens ? (tokens.fresh() ?? (await untilAborted(tokens.current(), call.signal))) : undefined;
+    let response = await this.#send(action, input, record, page, call);
     let json = jsonBody(action, response);
     if (record && tokens && this.#saysExpired(response, json)) {
       discard(response);
       this.#emit({ type: 'auth.token_rejected', action: action.id, status: response.status });
-      record = await tokens.renewAfterRejection(record);
-      response = await this.#send(action, input, record, page);
+      record = await untilAborted(tokens.renewAfterRejection(record), call.signal);
+      response = await this.#send(action, input, record, page, call);
       json = jsonBody(action, response);
       if (this.#saysExpired(response, json)) {
         discard(response);
@@ -269,7 +313,7 @@ export class Connection {
   }
 
   /** Builds one request of an action from its templates (with the record's auth view) and sends it through the pipeline. */
-  #send(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord | undefined, page: PageRequest | undefined): Promise<HttpResponse> {
+  #send(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord | undefined, page: PageRequest | undefined, call: Call): Promise<HttpResponse> {
     const parts = this.#parts;
     const base = parts.ctx.scope;
     // One request scope per request built: its nonces and uuids are shared by every field of this request alone.
@@ -277,6 +321,7 @@ export class Connection {
     const headers: Record<string, string> = { ...parts.ctx.sharedHeaders };
     const target = typeof parts.base === 'function' ? parts.base(record) : parts.base;
     const built = action.build(scope, target.href, headers, page);
+    if (call.headers) Object.assign(headers, call.headers);
     const url = new URL(withQuery(built.href, built.query));
     checkTarget(url, target.url, parts.allowedHosts, built.relative, action.id);
     return this.#pipeline(action)({
@@ -293,6 +338,7 @@ export class Connection {
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
       maxResponseBytes: parts.ctx.maxResponseBytes,
+      ...(call.signal ? { signal: call.signal } : {}),
     });
   }
 
@@ -325,6 +371,8 @@ export class Connection {
   #scrub(error: unknown): unknown {
     const redactor = this.#parts.redactor;
     if (ConnectorError.isConnectorError(error)) return redactor.redactError(error);
+    // The host's own cancellation, as the host made it (its cause is the host's reason).
+    if (isAbortError(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return new ConnectorError(ERROR_CODES.internal, redactor.redact(message));
   }

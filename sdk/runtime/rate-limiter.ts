@@ -6,10 +6,11 @@
 import type { RateLimit } from '../manifest/types.gen.js';
 import type { HttpRequest } from '../http/http-client.js';
 import type { Stage } from '../http/pipeline.js';
+import { sleep, untilAborted } from '../http/abort.js';
 
 /** The rate-budget stage: every attempt (retries too) waits for its place in the budget. */
 export function rateBudget<R extends HttpRequest>(limiter: RateLimiter | undefined): Stage<R> | undefined {
-  return limiter && ((next) => (request) => limiter.acquire().then(() => next(request)));
+  return limiter && ((next) => (request) => limiter.acquire(request.signal).then(() => next(request)));
 }
 
 export class RateLimiter {
@@ -26,11 +27,14 @@ export class RateLimiter {
     this.#windowMs = windowMs + Math.min(250, Math.max(50, windowMs * 0.02));
   }
 
-  /** Resolves when one more request fits in the budget, and counts it. */
-  acquire(): Promise<void> {
-    const turn = this.#queue.then(() => this.#take());
+  /**
+   * Resolves when one more request fits in the budget, and counts it. An aborted caller stops
+   * waiting at once; its turn, when it comes, is given up without being counted.
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => (signal?.aborted ? undefined : this.#take()));
     this.#queue = turn;
-    return turn;
+    return untilAborted(turn, signal);
   }
 
   async #take(): Promise<void> {
@@ -42,7 +46,7 @@ export class RateLimiter {
         return;
       }
       const wait = (this.#sent[0] as number) + this.#windowMs - now;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(wait))));
+      await sleep(Math.max(1, Math.ceil(wait)));
     }
   }
 }

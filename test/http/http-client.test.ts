@@ -223,11 +223,13 @@ describe('HttpClient: timeouts', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it('aborting through the signal rejects with the signal\'s reason', async () => {
+  it('aborting through the signal rejects with the standard AbortError, its cause the signal\'s reason', async () => {
     const controller = new AbortController();
     const reason = new Error('host gave up');
     setTimeout(() => controller.abort(reason), 50);
-    expect(await failure(client.send(get('/stall', { signal: controller.signal })))).toBe(reason);
+    const error = await failure(client.send(get('/stall', { signal: controller.signal })));
+    expect(error).toBeInstanceOf(DOMException);
+    expect(error).toMatchObject({ name: 'AbortError', cause: reason });
   });
 });
 
