@@ -22,6 +22,8 @@ export interface AuthContext {
   readonly maxResponseBytes: number;
   /** The host allowed the standard OAuth grants to use plain-http token URLs (ConnectOptions.allowInsecureHttp). */
   readonly allowInsecureHttp: boolean;
+  /** Every request carries the W3C traceparent of its span (ConnectOptions.propagateTraceContext). */
+  readonly propagateTraceContext: boolean;
   now(): number;
   emit(event: AuthEvent): void;
 }

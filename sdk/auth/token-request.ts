@@ -4,6 +4,7 @@
  * body, a header or a Set-Cookie, with its refresh token, extras and expiry.
  * Sending and parsing are apart so each can be tested alone.
  */
+import { inSpan } from '../http/tracing.js';
 import { ConfigurationError, CredentialsRefusedError, HttpError, TokenResponseError, type ConnectorError } from '../errors.js';
 import type { CompiledTemplate, TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
@@ -157,16 +158,20 @@ export async function sendTokenRequest(
   }
   for (const value of Object.values(headers)) ctx.redactor.add(authorizationSecret(value));
   const sentAt = ctx.now();
-  const answer = await ctx.http.send({
-    method: request.method,
-    url,
-    headers,
-    body: body === '' ? undefined : body,
-    maxRedirects: 0,
-    responseType: 'buffer',
-    timeouts: ctx.timeouts,
-    maxResponseBytes: ctx.maxResponseBytes,
-  });
+  const send = () =>
+    ctx.http.send({
+      method: request.method,
+      url,
+      headers,
+      body: body === '' ? undefined : body,
+      maxRedirects: 0,
+      responseType: 'buffer',
+      timeouts: ctx.timeouts,
+      maxResponseBytes: ctx.maxResponseBytes,
+      propagateTrace: ctx.propagateTraceContext,
+    });
+  // The manifest field names which token request it is: the authorization, the refresh, a chain step.
+  const answer = await inSpan('connector.token_request', 'internal', { 'connector.manifest_field': request.pointer }, send);
   return { answer, sentAt, bodiless: request.method !== 'GET' && (body === undefined || body === '') };
 }
 

@@ -18,6 +18,7 @@ import { Exchange } from './exchange.js';
 import { followRedirects } from './follow-redirects.js';
 import { encodeFormData } from './form-data-body.js';
 import { compose, type Send, type Stage } from './pipeline.js';
+import { traceHops } from './tracing.js';
 
 export interface HttpRequest {
   method: string;
@@ -49,6 +50,10 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Which try this is (set by the retry stage from the second on). */
   attempt?: number;
+  /** The manifest's template of the URL (an action's path), for the span of each hop: never the URL itself. */
+  urlTemplate?: string;
+  /** Put the W3C traceparent of the hop's span on it (ConnectOptions.propagateTraceContext). */
+  propagateTrace?: boolean;
 }
 
 export interface HttpResponse {
@@ -115,10 +120,10 @@ export class HttpClient {
     return this.#send(request);
   }
 
-  /** The transport's stages above `dispatch`, outermost first: the body read, then the redirect policy. */
-  stages<R extends HttpRequest>(): Stage<R>[] {
+  /** The transport's stages above `dispatch`, outermost first: the body read, the redirect policy, a span per hop. */
+  stages<R extends HttpRequest>(): (Stage<R> | undefined)[] {
     const redact = this.#options.redact;
-    return [readResponseBody<R>(redact), followRedirects<R>(redact)];
+    return [readResponseBody<R>(redact), followRedirects<R>(redact), traceHops<R>()];
   }
 
   /**

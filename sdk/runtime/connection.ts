@@ -9,6 +9,7 @@ import type { Redactor } from '../redact.js';
 import type { HttpClient, HttpResponse } from '../http/http-client.js';
 import { printableUrl } from '../http/exchange.js';
 import { isAbortError, throwIfAborted, untilAborted } from '../http/abort.js';
+import { inSpan } from '../http/tracing.js';
 import type { Send } from '../http/pipeline.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { requestScope, type TemplateScope } from '../template/liquid.js';
@@ -252,7 +253,12 @@ export class Connection {
   }
 
   /** One page of an action: send, renew the token once if the answer says it expired, replay once, read. */
-  async #run(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
+  #run(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
+    // One span per page: its token requests and hops (retries, redirects, a replay) are its children.
+    return inSpan('connector.execute', 'internal', { 'connector.action': action.id }, () => this.#runPage(action, input, page, call));
+  }
+
+  async #runPage(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
     const tokens = this.#parts.tokens;
     // A caller that gives up stops waiting for the token; the renewal goes on for the others.
     let record = tokens ? (tokens.fresh() ?? (await untilAborted(tokens.current(), call.signal))) : undefined;
@@ -338,6 +344,8 @@ export class Connection {
       responseType: action.spec.response_format === 'binary' ? 'stream' : 'buffer',
       timeouts: parts.ctx.timeouts,
       maxResponseBytes: parts.ctx.maxResponseBytes,
+      urlTemplate: action.spec.path,
+      propagateTrace: parts.ctx.propagateTraceContext,
       ...(call.signal ? { signal: call.signal } : {}),
     });
   }

@@ -56,6 +56,13 @@ export interface ConnectOptions {
    * (they are refused with a typed error); local sandboxes and tests turn it on.
    */
   allowInsecureHttp?: boolean;
+  /**
+   * Send the W3C `traceparent` of the active OpenTelemetry span on every request (actions and
+   * token requests), so the API's traces join the host's. Off by default: it tells the API
+   * about the host's tracing. Spans themselves are made whenever @opentelemetry/api is installed
+   * and the host registered a provider.
+   */
+  propagateTraceContext?: boolean;
 }
 
 export interface LoadOptions {
@@ -168,6 +175,7 @@ export class Connector {
       },
       maxResponseBytes: timeouts?.max_response_bytes ?? DEFAULT_LIMITS.maxResponseBytes,
       allowInsecureHttp: options.allowInsecureHttp ?? false,
+      propagateTraceContext: options.propagateTraceContext ?? false,
       now: () => clock.now(),
       emit: events.emit,
     };
