@@ -1,13 +1,14 @@
 /**
- * The package as a user receives it: build, `npm pack`, install the tarball into a scratch
- * project, then import the public API and run the `connector` bin from there. Catches what the
+ * The package as a user receives it: `npm pack` on a copy of the tree that was never built (the
+ * `prepare` script must build it), install the tarball into a scratch project, then import the
+ * public API and run the `connector` bin from there. Catches what the
  * tests against sdk/ cannot: a folder missing from `files`, an export map that points nowhere, a
  * module that only resolves inside the repository, a bin that does not start.
  */
 import { execFile } from 'node:child_process';
-import { access, constants, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, constants, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -54,6 +55,24 @@ async function succeed(command: string, args: readonly string[], cwd: string): P
   return result.stdout;
 }
 
+/** The repository's files as git sees them (tracked and new, never dist/), with the installed node_modules. */
+async function cleanTree(into: string): Promise<string> {
+  const listed = await succeed('git', ['ls-files', '-co', '--exclude-standard', '-z'], root);
+  for (const path of listed.split('\0').filter((file) => file !== '' && !file.startsWith('dist/'))) {
+    const exists = await access(join(root, path)).then(() => true, () => false);
+    if (!exists) continue;
+    await mkdir(dirname(join(into, path)), { recursive: true });
+    await copyFile(join(root, path), join(into, path));
+  }
+  await symlink(join(root, 'node_modules'), join(into, 'node_modules'), 'dir');
+  return into;
+}
+
+/** `npm pack --json` prints the prepare script's output first: the JSON is the last document. */
+function lastJson(stdout: string): string {
+  return stdout.slice(stdout.lastIndexOf('\n[\n') + 1);
+}
+
 let scratch: string;
 let app: string;
 /** Paths in the tarball, as `npm pack --json` lists them. */
@@ -62,8 +81,8 @@ let packed: string[];
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'connector-sdk-pack-'));
   app = join(scratch, 'app');
-  await succeed('npm', ['run', 'build'], root);
-  const [pack] = JSON.parse(await succeed('npm', ['pack', '--json', '--pack-destination', scratch], root)) as { filename: string; files: { path: string }[] }[];
+  const tree = await cleanTree(join(scratch, 'tree'));
+  const [pack] = JSON.parse(lastJson(await succeed('npm', ['pack', '--json', '--pack-destination', scratch], tree))) as { filename: string; files: { path: string }[] }[];
   if (!pack) throw new Error('npm pack reported no package');
   packed = pack.files.map((file) => file.path);
   await mkdir(app);
@@ -78,7 +97,7 @@ afterAll(async () => {
 });
 
 describe('the packed package', () => {
-  it('holds the built SDK, the schema and the connectors, and no sources or tests', async () => {
+  it('holds the built SDK with declaration maps and the sources they point at, the schema, the connectors, the licence, and no tests or CLI sources', async () => {
     expect(packed).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -87,11 +106,15 @@ describe('the packed package', () => {
         'dist/cli/main.js',
         'dist/sdk/manifest/schema-validator.gen.js',
         'schemas/connector.schema.json',
+        'dist/sdk/index.d.ts.map',
+        'sdk/index.ts',
+        'LICENSE',
+        'CHANGELOG.md',
       ]),
     );
-    const stray = packed.filter((path) => !/^(?:dist\/sdk|dist\/cli|schemas|connectors)\//.test(path) && !/^(?:package\.json|README\.md|LICENSE)$/.test(path));
+    const stray = packed.filter((path) => !/^(?:dist\/sdk|dist\/cli|schemas|connectors|sdk)\//.test(path) && !/^(?:package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path));
     expect(stray).toEqual([]);
-    expect(packed.filter((path) => /\.test\.|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
+    expect(packed.filter((path) => /\.test\./.test(path) || path.startsWith('sdk/cli/') || path.startsWith('dist/sdk/cli/'))).toEqual([]);
     // dist/ is not cleaned by the build: a module deleted from sdk/ would still ship.
     const orphans: string[] = [];
     for (const path of packed.filter((p) => p.startsWith('dist/sdk/') && p.endsWith('.js'))) {
