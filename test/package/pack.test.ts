@@ -77,13 +77,17 @@ let scratch: string;
 let app: string;
 /** Paths in the tarball, as `npm pack --json` lists them. */
 let packed: string[];
+/** The copy of the tree that was packed, and the tarball. */
+let tree: string;
+let tarball: string;
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'connector-sdk-pack-'));
   app = join(scratch, 'app');
-  const tree = await cleanTree(join(scratch, 'tree'));
+  tree = await cleanTree(join(scratch, 'tree'));
   const [pack] = JSON.parse(lastJson(await succeed('npm', ['pack', '--json', '--pack-destination', scratch], tree))) as { filename: string; files: { path: string }[] }[];
   if (!pack) throw new Error('npm pack reported no package');
+  tarball = join(scratch, pack.filename);
   packed = pack.files.map((file) => file.path);
   await mkdir(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'pack-smoke', private: true, type: 'module' }));
@@ -177,5 +181,36 @@ describe('the packed package', () => {
     expect(broken.code).toBe(3);
     expect(broken.stdout).toContain('broken.json:6:21  /auth/type  error: auth.type "oauth3" is not one of: none, api_key');
     expect(broken.stdout).toContain('1 file checked: 1 invalid, 1 error, 0 warnings\n');
+  });
+
+  it.each([
+    ['an ES module', 'module', 'host.mts', 'host.mjs'],
+    ['a CommonJS module', 'commonjs', 'host.cts', 'host.cjs'],
+  ])('compiles as %s (TypeScript strict, module nodenext) and runs', async (_kind, type, source, output) => {
+    const project = join(scratch, `host-${type}`);
+    await mkdir(project);
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: `host-${type}`, private: true, type }));
+    await symlink(join(app, 'node_modules'), join(project, 'node_modules'), 'dir');
+    // A Node host has @types/node: the repository's, as the scratch project installed nothing else.
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', outDir: 'out', types: ['node'], typeRoots: [join(root, 'node_modules/@types')] }, files: [source] }));
+    await writeFile(join(project, source), [
+      "import { validateManifest, ConnectorError, ReauthorizationRequired, type ConnectorManifest } from 'connector-sdk';",
+      "const manifest: ConnectorManifest = { id: 'host', name: 'Host', version: '1.0.0', base_url: 'https://api.example.com', auth: { type: 'none' }, actions: { ping: { method: 'GET', path: '/ping' } } };",
+      'const error = new ReauthorizationRequired("reconnect");',
+      'console.log(JSON.stringify({ valid: validateManifest(manifest).valid, isSdkError: error instanceof ConnectorError, code: error.code }));',
+      '',
+    ].join('\n'));
+    await succeed(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], project);
+    const printed = await succeed(process.execPath, [join(project, 'out', output)], project);
+    expect(JSON.parse(printed)).toEqual({ valid: true, isSdkError: true, code: 'CONNECTOR_REAUTHORIZATION_REQUIRED' });
+  });
+
+  it('passes publint and arethetypeswrong', async () => {
+    const lint = await run(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), tree], tree);
+    expect(lint.stdout).toContain('All good!');
+    // require() of an ES module works from Node 20.19 (engines says so, and the CommonJS host above
+    // runs): the rule predates that, so it is the one rule left out.
+    const types = await run(process.execPath, [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm'], tree);
+    expect({ code: types.code, problems: types.stdout.match(/💀|❌|⚠️/gu)?.filter((mark) => mark !== '💀') ?? [] }).toEqual({ code: 0, problems: [] });
   });
 });
