@@ -11,6 +11,7 @@ export { loadConnector, Connector } from './runtime/connector.js';
 export type { ConnectOptions, LoadOptions, Clock, Environment } from './runtime/connector.js';
 export { Connection } from './runtime/connection.js';
 export type { ActionResult, CallOptions, PageOptions, TokenInfo } from './runtime/connection.js';
+export type { ConnectorTypes, TypedConnection, Untyped } from './runtime/typed-connection.js';
 export { validateManifest } from './manifest/validate.js';
 export { MemoryTokenStore } from './store/memory-token-store.js';
 export { FileTokenStore, type FileTokenStoreOptions } from './store/file-token-store.js';

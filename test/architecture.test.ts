@@ -40,6 +40,8 @@ const DOORS: Record<string, RegExp> = {
   // The Public Suffix List: cookie domains, and host patterns that would match a whole suffix.
   tldts: /^(?:store\/cookie-jar|http\/host-pattern)\.ts$/,
   'fast-xml-parser': /^extract\/xml\.ts$/,
+  // An optional peer: only `connector generate` needs it.
+  'json-schema-to-typescript': /^cli\/typed-declarations\.ts$/,
 };
 
 /** Layers, lowest first; a module may import its own layer and those below. */

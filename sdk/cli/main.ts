@@ -20,6 +20,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   login: { summary: 'authorize through the browser (authorization code) and keep the tokens', load: () => import('./login.js') },
   test: { summary: 'run the test scenarios of manifests offline', load: () => import('./test.js') },
   record: { summary: 'run an action and save its exchanges as test fixtures', load: () => import('./record.js') },
+  generate: { summary: 'write TypeScript types of a manifest\'s actions and credentials', load: () => import('./generate.js') },
   init: { summary: 'write a new manifest that validates and passes its test', load: () => import('./init.js') },
 };
 

@@ -1595,6 +1595,7 @@ export interface Action {
   body_format?: 'json' | 'form' | 'multipart' | 'raw';
   input?: DataSchema;
   output?: JSONPath;
+  output_schema?: DataSchema;
   /**
    * How to read the response: parsed JSON, text, or a stream for downloads. Default: by Content-Type.
    */

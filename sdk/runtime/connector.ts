@@ -25,6 +25,7 @@ import { authView } from '../auth/auth-view.js';
 import { FieldHostNotAllowedError, hostPattern } from '../auth/step-values.js';
 import { compileAction, type CompiledAction } from './action.js';
 import { Connection, type BaseTarget, type ConnectionParts } from './connection.js';
+import type { ConnectionOf, ConnectOptionsOf, ConnectorTypes, Untyped } from './typed-connection.js';
 import { RateLimiter } from './rate-limiter.js';
 import { createEventSink } from './event-sink.js';
 
@@ -83,7 +84,11 @@ interface EnvironmentParts {
   credentials: DataValidator;
 }
 
-export class Connector {
+/**
+ * A compiled manifest. `T` is the connector's generated types (`connector generate`); without
+ * them, action ids, inputs and outputs are untyped.
+ */
+export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
   readonly manifest: Readonly<ConnectorManifest>;
   readonly #actions: ReadonlyMap<string, CompiledAction>;
   readonly #strategy: AuthStrategy;
@@ -141,7 +146,9 @@ export class Connector {
     return [...this.#actions.keys()];
   }
 
-  connect(options: ConnectOptions): Connection {
+  connect(typed: ConnectOptionsOf<T>): ConnectionOf<T> {
+    // The generated types only narrow what the compiler accepts: at run time the options are these.
+    const options = typed as ConnectOptions;
     const environment = options.environment ?? 'live';
     const parts = this.#environments[environment];
     if (!parts) throw new CredentialsError('environment', `unknown environment "${String(environment)}": use live or dev`);
@@ -155,41 +162,26 @@ export class Connector {
     const scope: TemplateScope = Object.freeze({ credentials, env: environment });
     const base = parts.baseUsesAuth ? this.#baseFromRecord(parts.baseUrl, parts.basePointer, scope, redactor) : baseTarget(parseBaseUrl(parts.baseUrl.render(scope), redactor));
     for (const secret of this.#strategy.derivedSecrets(scope)) redactor.add(secret);
-    const sharedHeaders: Record<string, string> = {};
-    for (const [name, template] of this.#headers) {
-      const value = template.render(scope);
-      if (value !== '') sharedHeaders[name] = value;
-    }
+    const sharedHeaders = renderHeaders(this.#headers, scope);
     const http = this.#httpClient(scope, redactor, options);
-    const timeouts = this.manifest.timeouts;
     const events = createEventSink(options.onEvent, options.connectionId, redactor, () => clock.now());
     const ctx: AuthContext = {
       http,
       redactor,
       sharedHeaders,
       scope,
-      timeouts: {
-        connectMs: timeouts?.connect_ms ?? DEFAULT_LIMITS.connectMs,
-        headersMs: timeouts?.headers_ms ?? DEFAULT_LIMITS.headersMs,
-        bodyMs: timeouts?.body_ms ?? DEFAULT_LIMITS.bodyMs,
-      },
-      maxResponseBytes: timeouts?.max_response_bytes ?? DEFAULT_LIMITS.maxResponseBytes,
+      ...limitsOf(this.manifest),
       allowInsecureHttp: options.allowInsecureHttp ?? false,
       propagateTraceContext: options.propagateTraceContext ?? false,
       now: () => clock.now(),
       emit: events.emit,
     };
     const lifecycle = tokenLifecycle(this.#strategy.tokens, options, ctx);
-    const retry = this.manifest.retry;
-    return new Connection({
+    const connection = new Connection({
       connectionId: options.connectionId,
       close: this.#ownClients.has(http) ? () => this.#release(http) : undefined,
       rateLimiter: this.#rateLimiter(options.connectionId),
-      retry: {
-        maxAttempts: retry?.max_attempts ?? 3,
-        maxElapsedMs: (retry?.max_elapsed_seconds ?? 60) * 1000,
-        baseDelayMs: retry?.base_delay_ms ?? 250,
-      },
+      retry: retryPolicyOf(this.manifest),
       actions: this.#actions,
       strategy: this.#strategy,
       ...lifecycle,
@@ -200,6 +192,7 @@ export class Connector {
       redactor,
       events,
     });
+    return connection as ConnectionOf<T>;
   }
 
   /**
@@ -289,7 +282,7 @@ export class Connector {
 }
 
 /** Loads a manifest from a path or a parsed object, validates it (ManifestError lists every problem) and compiles it. */
-export async function loadConnector(pathOrObject: string | URL | object, options: LoadOptions = {}): Promise<Connector> {
+export async function loadConnector<T extends ConnectorTypes | Untyped = Untyped>(pathOrObject: string | URL | object, options: LoadOptions = {}): Promise<Connector<T>> {
   let input: unknown = pathOrObject;
   let file = options.file;
   if (typeof pathOrObject === 'string' || pathOrObject instanceof URL) {
@@ -335,6 +328,34 @@ function checkCredentials(validator: DataValidator, given: unknown): Readonly<Re
   }
   for (const name of validator.declared) if (!Object.hasOwn(credentials, name)) credentials[name] = null;
   return Object.freeze(credentials);
+}
+
+/** The shared headers for a connection's scope; one that renders empty is not sent. */
+function renderHeaders(headers: TemplateMap, scope: TemplateScope): Record<string, string> {
+  const rendered: Record<string, string> = {};
+  for (const [name, template] of headers) {
+    const value = template.render(scope);
+    if (value !== '') rendered[name] = value;
+  }
+  return rendered;
+}
+
+/** The manifest's timeouts and response size cap, with the defaults. */
+function limitsOf(manifest: ConnectorManifest): Pick<AuthContext, 'timeouts' | 'maxResponseBytes'> {
+  const timeouts = manifest.timeouts;
+  return {
+    timeouts: {
+      connectMs: timeouts?.connect_ms ?? DEFAULT_LIMITS.connectMs,
+      headersMs: timeouts?.headers_ms ?? DEFAULT_LIMITS.headersMs,
+      bodyMs: timeouts?.body_ms ?? DEFAULT_LIMITS.bodyMs,
+    },
+    maxResponseBytes: timeouts?.max_response_bytes ?? DEFAULT_LIMITS.maxResponseBytes,
+  };
+}
+
+function retryPolicyOf(manifest: ConnectorManifest): ConnectionParts['retry'] {
+  const retry = manifest.retry;
+  return { maxAttempts: retry?.max_attempts ?? 3, maxElapsedMs: (retry?.max_elapsed_seconds ?? 60) * 1000, baseDelayMs: retry?.base_delay_ms ?? 250 };
 }
 
 /** The base URL and the href relative action paths are appended to (no trailing slash). */
