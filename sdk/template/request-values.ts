@@ -27,21 +27,23 @@ export const MAX_REQUEST_VALUES = 64;
 
 /** The values of one request, by kind and name. */
 export class RequestValues {
-  readonly #values = new Map<string, unknown>();
+  /** Made on first use: most requests use no nonce at all, and every request gets a RequestValues. */
+  #values: Map<string, unknown> | undefined;
 
   /** The value under `key`, made by `make` the first time. */
   get<T>(key: string, make: () => T): T {
-    if (this.#values.has(key)) return this.#values.get(key) as T;
-    if (this.#values.size >= MAX_REQUEST_VALUES) {
+    const values = (this.#values ??= new Map());
+    if (values.has(key)) return values.get(key) as T;
+    if (values.size >= MAX_REQUEST_VALUES) {
       throw new Error(`at most ${MAX_REQUEST_VALUES} different nonces and uuids may be made for one request`);
     }
     const value = make();
-    this.#values.set(key, value);
+    values.set(key, value);
     return value;
   }
 
   get size(): number {
-    return this.#values.size;
+    return this.#values?.size ?? 0;
   }
 }
 
