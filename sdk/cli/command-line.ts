@@ -4,7 +4,7 @@
  * line goes through the command's Printer (sdk/cli/output.ts).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ManifestError } from '../errors.js';
+import { ManifestError, RequestRefusedError } from '../errors.js';
 import { EXIT, exitStatusOf } from './exit-status.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { formatOf, type Format, type Printer } from './output.js';
@@ -58,6 +58,12 @@ export function failure(command: string, usage: string, error: unknown, out: Pri
     out.err(`${formatDiagnostics(error.diagnostics)}\n`);
     return EXIT.invalidManifest;
   }
-  out.error(command, error);
+  out.error(command, inCliTerms(error));
   return exitStatusOf(error);
+}
+
+/** The SDK names its option (allowPrivateNetwork); on the command line the operator needs the flag's name. */
+function inCliTerms(error: unknown): unknown {
+  if (!(error instanceof RequestRefusedError) || !error.message.includes('(allowPrivateNetwork is off)')) return error;
+  return new RequestRefusedError(error.message.replace('(allowPrivateNetwork is off)', '(pass --allow-private-network to reach a local or private server)'));
 }

@@ -131,6 +131,8 @@ describe('connector run', () => {
     const refused = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('private address');
+    expect(refused.stderr).toContain('(pass --allow-private-network to reach a local or private server)');
+    expect(refused.stderr).not.toContain('allowPrivateNetwork');
   });
 
   it('--help on every command', async () => {
