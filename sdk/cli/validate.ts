@@ -14,7 +14,8 @@ import { Printer } from './output.js';
 export const usage = `Usage: connector validate <files…> [--format text|json]
 
 Checks connector manifests: the schema, template variables, JSONPaths and auth rules.
-Prints one line per problem:  file:line:column  /json/pointer  message  (hint)
+Prints one line per problem:  file:line:column  /json/pointer  error: message  (hint).
+"-" reads one manifest from the standard input.
 
 Options:
   --format text|json  output format (default: text)
@@ -54,10 +55,21 @@ export async function run(argv: string[]): Promise<number> {
   return results.every((result) => result.valid) ? EXIT.ok : EXIT.usage;
 }
 
+/** `-` is the standard input (an editor or a pipe hands the manifest over without a file). */
+function readManifest(file: string): Promise<string> {
+  return file === '-' ? readAll(process.stdin) : readFile(file, 'utf8');
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function validateFile(file: string): Promise<FileResult> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readManifest(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     const message = `cannot read the file (${READ_ERRORS[code] ?? code})`;

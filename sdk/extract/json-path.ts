@@ -50,6 +50,8 @@ export function checkJsonPath(path: string): string | undefined {
     return 'script and filter expressions ("?(…)", "(…)") are not allowed in JSONPaths: select by name or index';
   }
   if (/\.\.\.|\.$|\[\s*\]/.test(normalized)) return `"${shorten(path)}" is not a valid JSONPath`;
+  // `$$…`, `$foo`: jsonpath-plus reads these its own way (or not at all), no other implementation does.
+  if (!/^\$(?:$|[.[])/.test(normalized)) return `"${shorten(path)}" is not a valid JSONPath: after the root $ comes . or [`;
   let depth = 0;
   for (const char of stripQuoted(normalized)) {
     if (char === '[') depth++;

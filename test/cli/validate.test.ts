@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { connectorCli as connector } from '../helpers/cli.js';
+import { connectorCli as connector, connectorCliWithInput } from '../helpers/cli.js';
 
 const VALID = 'test/manifest/valid/api-key-header.json';
 const PASSWORD = 'test/manifest/valid/oauth2-password.json';
@@ -42,6 +42,14 @@ describe('connector validate', () => {
       '2 files checked: 1 invalid, 1 error, 0 warnings',
       '',
     ]);
+  });
+
+  it('reads "-" from the standard input', async () => {
+    const valid = await connectorCliWithInput(await readFile(VALID, 'utf8'), 'validate', '-');
+    expect(valid).toEqual({ code: 0, stdout: '1 file checked: all valid, 0 errors, 0 warnings\n', stderr: '' });
+    const broken = await connectorCliWithInput(await readFile(BROKEN, 'utf8'), 'validate', '-');
+    expect(broken.code).toBe(3);
+    expect(broken.stdout).toContain('-:6:21  /auth/type  error: auth.type "oauth3" is not one of');
   });
 
   it('writes a JSON report with --format json', async () => {

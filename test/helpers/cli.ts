@@ -14,10 +14,16 @@ import { secretForms } from './secret-scan.js';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export function connectorCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return connectorCliWithInput(undefined, ...args);
+}
+
+/** As connectorCli, with `input` written to the command's standard input. */
+export function connectorCliWithInput(input: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'sdk/cli/main.ts', ...args], { cwd: root }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'sdk/cli/main.ts', ...args], { cwd: root }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
+    child.stdin?.end(input ?? '');
   });
 }
 
