@@ -78,6 +78,8 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // Every HTTP-date names its month; Date.parse would also take "1.5" or "-5" for a date.
+  if (!/[A-Za-z]{3}/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
