@@ -6,7 +6,7 @@
  * module that only resolves inside the repository, a bin that does not start.
  */
 import { execFile } from 'node:child_process';
-import { access, constants, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, constants, copyFile, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,9 +58,10 @@ async function succeed(command: string, args: readonly string[], cwd: string): P
 /** The repository's files as git sees them (tracked and new, never dist/), with the installed node_modules. */
 async function cleanTree(into: string): Promise<string> {
   const listed = await succeed('git', ['ls-files', '-co', '--exclude-standard', '-z'], root);
-  for (const path of listed.split('\0').filter((file) => file !== '' && !file.startsWith('dist/'))) {
-    const exists = await access(join(root, path)).then(() => true, () => false);
-    if (!exists) continue;
+  for (const path of listed.split('\0').filter((file) => file !== '' && !file.startsWith('dist/') && file !== 'node_modules')) {
+    // Files only: a checkout whose node_modules is a symlink (a worktree) lists it as untracked.
+    const isFile = await lstat(join(root, path)).then((entry) => entry.isFile(), () => false);
+    if (!isFile) continue;
     await mkdir(dirname(join(into, path)), { recursive: true });
     await copyFile(join(root, path), join(into, path));
   }

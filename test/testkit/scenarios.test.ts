@@ -195,7 +195,7 @@ describe('exit codes and usage', () => {
     });
     const { code, stdout } = await cli('test', file);
     expect(code).toBe(3);
-    expect(stdout).toMatch(/bad-call\.json:\d+:\d+ {2}\/tests\/1\/steps\/2\/call {2}action "get-balanse" is not declared in actions {2}\(did you mean "get-balance"\?\)/);
+    expect(stdout).toMatch(/bad-call\.json:\d+:\d+ {2}\/tests\/1\/steps\/2\/call {2}error: action "get-balanse" is not declared in actions {2}\(did you mean "get-balance"\?\)/);
     expect(stdout).toContain('invalid manifest: no scenario ran');
   });
 
@@ -213,7 +213,7 @@ describe('exit codes and usage', () => {
   it('3 for a manifest that cannot be read', async () => {
     const { code, stdout } = await cli('test', `${tmp.dir}/missing.json`);
     expect(code).toBe(3);
-    expect(stdout).toContain('missing.json  /  cannot read the file (no such file)');
+    expect(stdout).toContain('missing.json  error: cannot read the file (no such file)');
   });
 
   it('test and validate skip recorded fixture files a shell glob picks up', async () => {
