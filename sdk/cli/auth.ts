@@ -5,6 +5,7 @@
 import type { TokenInfo } from '../runtime/connection.js';
 import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { debugTrace } from './debug-trace.js';
 import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   out.format = format;
   if (!manifest || extra.length > 0) return usageError('auth', usage, 'give exactly one manifest', out);
   try {
-    const { connector, connection } = await openConnection(manifest, values, out.redactor);
+    const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
     try {
       const info = await connection.ensureToken();
       if (format === 'json') out.json({ token: tokenJson(info) });

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { registerRecordSecrets } from '../auth/record-secrets.js';
 import type { Redactor } from '../redact.js';
+import type { EventListener } from '../events.js';
 import { FileTokenStore } from '../store/file-token-store.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
@@ -21,6 +22,7 @@ export const connectionOptions = {
   'connection-id': { type: 'string', default: 'cli' },
   'allow-private-network': { type: 'boolean', default: false },
   'allow-insecure-http': { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
 } as const;
 
 export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required)
@@ -29,6 +31,7 @@ export const connectionOptionsHelp = `  --credentials <file>       JSON file wit
   --connection-id <id>       key of the tokens in the store (default: cli)
   --allow-private-network    allow loopback and private addresses (local sandboxes)
   --allow-insecure-http      allow plain-http token endpoints for the OAuth grants (local test servers only)
+  --debug                    a redacted line on stderr per request, response, retry and token event
   -h, --help                 show this help`;
 
 export interface ConnectionArgs {
@@ -38,13 +41,14 @@ export interface ConnectionArgs {
   'connection-id'?: string;
   'allow-private-network'?: boolean;
   'allow-insecure-http'?: boolean;
+  debug?: boolean;
 }
 
 /**
  * Loads the manifest and connects. `redactor` (the one the command prints through) learns the
  * connection's secrets: the x-secret credentials now, every token and cookie as the store sees it.
  */
-export async function openConnection(manifestPath: string, args: ConnectionArgs, redactor: Redactor): Promise<{ connector: Connector; connection: Connection }> {
+export async function openConnection(manifestPath: string, args: ConnectionArgs, redactor: Redactor, onEvent?: EventListener): Promise<{ connector: Connector; connection: Connection }> {
   if (!args.credentials) throw new UsageError('--credentials <file> is required');
   const environment = environmentOf(args.env);
   const credentials = await readCredentials(args.credentials);
@@ -57,6 +61,7 @@ export async function openConnection(manifestPath: string, args: ConnectionArgs,
     store: new RecordingTokenStore(storeFrom(args.store ?? 'memory'), (record) => registerPrintedSecrets(redactor, record)),
     allowPrivateNetwork: args['allow-private-network'] ?? false,
     allowInsecureHttp: args['allow-insecure-http'] ?? false,
+    ...(args.debug && onEvent ? { onEvent } : {}),
   });
   return { connector, connection };
 }

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { debugTrace } from './debug-trace.js';
 import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
@@ -34,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const timeoutMs = Number(values.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return usageError('login', usage, '--timeout must be a positive number of seconds', out);
   try {
-    const { connector, connection } = await openConnection(manifest, values, out.redactor);
+    const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
     try {
       const authorizationUrl = await connection.authorizationUrl();
       const redirect = new URL(new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '');

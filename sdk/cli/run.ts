@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
+import { debugTrace } from './debug-trace.js';
 import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
@@ -44,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!manifest || !action || extra.length > 0) return usageError('run', usage, 'give exactly one manifest and one action', out);
   try {
     const input = await readInput(values.input, values['input-file']);
-    const { connector, connection } = await openConnection(manifest, values, out.redactor);
+    const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
     try {
       const result = await connection.execute(action, input);
       if (isStream(result.data)) {

@@ -56,6 +56,17 @@ describe('connector auth', () => {
     expect(snov.count(TOKEN_PATH) - before).toBe(1);
   });
 
+  it('--debug: a line per token request, attempt and response on stderr, no secret in any', async () => {
+    const { code, stdout, stderr } = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--allow-private-network', '--debug');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 200 });
+    const lines = stderr.trim().split('\n');
+    expect(lines.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual(['debug: token.acquired', 'debug: request', 'debug: response']);
+    expect(lines[1]).toContain(`method=GET url=${snov.url}/v1/get-balance attempt=1`);
+    expect(lines[2]).toMatch(/action=get-balance method=GET .* status=200 durationMs=\d+/);
+    expect(stderr).not.toContain('sandbox-client-secret');
+  });
+
   it('a refused secret: exit 1 with the reason, without the secret', async () => {
     registerSecret('wrong-secret-canary');
     const wrong = await credentialsFile('wrong.json', { client_id: 'sandbox-client-id', client_secret: 'wrong-secret-canary', api_base: snov.url });
