@@ -25,7 +25,8 @@ export const connectionOptions = {
   debug: { type: 'boolean', default: false },
 } as const;
 
-export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required)
+export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required);
+                             env:<PREFIX> reads <PREFIX><NAME> variables instead (SNOV_CLIENT_ID → client_id)
   --env live|dev             environment (default: live)
   --store memory|file:<path> token store (default: memory; file: keeps tokens between runs)
   --connection-id <id>       key of the tokens in the store (default: cli)
@@ -67,6 +68,20 @@ export async function openConnection(manifestPath: string, args: ConnectionArgs,
 }
 
 /**
+ * `--credentials env:SNOV_`: every environment variable named SNOV_<NAME> gives the credential
+ * <name> (lower-cased), so a CI job need not write secrets to a file.
+ */
+function credentialsFromEnv(prefix: string): Record<string, unknown> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new UsageError(`--credentials env:<PREFIX> needs a variable name prefix such as SNOV_, not "${prefix}"`);
+  const credentials: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith(prefix) && name.length > prefix.length && value !== undefined) credentials[name.slice(prefix.length).toLowerCase()] = value;
+  }
+  if (Object.keys(credentials).length === 0) throw new UsageError(`no environment variable starts with ${prefix}: set ${prefix}<NAME> for each credential`);
+  return credentials;
+}
+
+/**
  * A record's secrets, but for the authorization state: `login` prints the URL that carries it
  * (a one-time nonce the operator must open, not a credential); the PKCE verifier stays masked.
  */
@@ -87,6 +102,7 @@ function storeFrom(spec: string): TokenStore {
 }
 
 export async function readCredentials(file: string): Promise<Record<string, unknown>> {
+  if (file.startsWith('env:')) return credentialsFromEnv(file.slice('env:'.length));
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -56,6 +56,21 @@ describe('connector auth', () => {
     expect(snov.count(TOKEN_PATH) - before).toBe(1);
   });
 
+  it('--credentials env:PREFIX reads the credentials from environment variables', async () => {
+    Object.assign(process.env, { CLITEST_CLIENT_ID: 'sandbox-client-id', CLITEST_CLIENT_SECRET: 'sandbox-client-secret', CLITEST_API_BASE: snov.url });
+    try {
+      const { code, stdout, stderr } = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', 'env:CLITEST_', '--allow-private-network');
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ status: 200 });
+      const none = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', 'env:NOTHING_SET_', '--allow-private-network');
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('no environment variable starts with NOTHING_SET_');
+    } finally {
+      for (const name of ['CLITEST_CLIENT_ID', 'CLITEST_CLIENT_SECRET', 'CLITEST_API_BASE']) delete process.env[name];
+    }
+  });
+
   it('--debug: a line per token request, attempt and response on stderr, no secret in any', async () => {
     const { code, stdout, stderr } = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--allow-private-network', '--debug');
     expect(code).toBe(0);
