@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
 import { debugTrace } from './debug-trace.js';
+import type { Connection } from '../runtime/connection.js';
 import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
@@ -23,6 +24,8 @@ Options:
   --input '<json>'           the action's input
   --input-file <file>        the action's input, from a JSON file
   --output <file>            write a binary result (download) to this file
+  --all                      follow the action's pagination: prints {"items"}, the items at
+                             results_path of every page (up to the manifest's max_pages)
 ${connectionOptionsHelp}
 
 ${EXIT_TABLE}`;
@@ -35,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     input: { type: 'string' },
     'input-file': { type: 'string' },
     output: { type: 'string' },
+    all: { type: 'boolean', default: false },
   }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
@@ -47,6 +51,10 @@ export async function run(argv: string[]): Promise<number> {
     const input = await readInput(values.input, values['input-file']);
     const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
     try {
+      if (values.all) {
+        out.json(await allItems(connection, action, input));
+        return 0;
+      }
       const result = await connection.execute(action, input);
       if (isStream(result.data)) {
         if (!values.output) {
@@ -65,6 +73,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     return failure('run', usage, error, out);
   }
+}
+
+/** Every page's items, for --all. */
+async function allItems(connection: Connection, action: string, input: Record<string, unknown> | undefined): Promise<{ items: unknown[] }> {
+  const items: unknown[] = [];
+  for await (const item of connection.items(action, input)) items.push(item);
+  return { items };
 }
 
 export async function readInput(inline: string | undefined, file: string | undefined): Promise<Record<string, unknown> | undefined> {

@@ -56,6 +56,17 @@ describe('connector auth', () => {
     expect(snov.count(TOKEN_PATH) - before).toBe(1);
   });
 
+  it('--all follows the pagination and prints every item', async () => {
+    const before = snov.count('/v2/domain-emails-with-info');
+    const { code, stdout, stderr } = await cli('run', 'connectors/snov-io.json', 'domain-emails-with-info', '--input', '{"domain":"snov.io","limit":3}', '--all', '--credentials', snovCredentials, '--allow-private-network');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const { items } = JSON.parse(stdout) as { items: { email: string }[] };
+    expect(snov.count('/v2/domain-emails-with-info') - before).toBe(4);
+    expect(items).toHaveLength(7);
+    expect(new Set(items.map((item) => item.email)).size).toBe(items.length);
+  });
+
   it('--credentials env:PREFIX reads the credentials from environment variables', async () => {
     Object.assign(process.env, { CLITEST_CLIENT_ID: 'sandbox-client-id', CLITEST_CLIENT_SECRET: 'sandbox-client-secret', CLITEST_API_BASE: snov.url });
     try {
