@@ -23,6 +23,7 @@ export const connectionOptions = {
   'allow-private-network': { type: 'boolean', default: false },
   'allow-insecure-http': { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },
+  'encryption-key-env': { type: 'string' },
 } as const;
 
 export const connectionOptionsHelp = `  --credentials <file>       JSON file with the credentials the manifest declares (required);
@@ -32,6 +33,7 @@ export const connectionOptionsHelp = `  --credentials <file>       JSON file wit
   --connection-id <id>       key of the tokens in the store (default: cli)
   --allow-private-network    allow loopback and private addresses (local sandboxes)
   --allow-insecure-http      allow plain-http token endpoints for the OAuth grants (local test servers only)
+  --encryption-key-env NAME  encrypt the file store with the 32-byte base64 key in variable NAME
   --debug                    a redacted line on stderr per request, response, retry and token event
   -h, --help                 show this help`;
 
@@ -43,6 +45,7 @@ export interface ConnectionArgs {
   'allow-private-network'?: boolean;
   'allow-insecure-http'?: boolean;
   debug?: boolean;
+  'encryption-key-env'?: string;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function openConnection(manifestPath: string, args: ConnectionArgs,
     connectionId: args['connection-id'] ?? 'cli',
     credentials,
     environment,
-    store: new RecordingTokenStore(storeFrom(args.store ?? 'memory'), (record) => registerPrintedSecrets(redactor, record)),
+    store: new RecordingTokenStore(storeFrom(args.store ?? 'memory', args['encryption-key-env']), (record) => registerPrintedSecrets(redactor, record)),
     allowPrivateNetwork: args['allow-private-network'] ?? false,
     allowInsecureHttp: args['allow-insecure-http'] ?? false,
     ...(args.debug && onEvent ? { onEvent } : {}),
@@ -95,9 +98,12 @@ export function environmentOf(env: string | undefined): Environment {
   return env;
 }
 
-function storeFrom(spec: string): TokenStore {
+function storeFrom(spec: string, keyVariable: string | undefined): TokenStore {
+  const encryptionKey = keyVariable === undefined ? undefined : process.env[keyVariable];
+  if (keyVariable !== undefined && !encryptionKey) throw new UsageError(`--encryption-key-env ${keyVariable}: the variable is not set`);
+  if (encryptionKey && !spec.startsWith('file:')) throw new UsageError('--encryption-key-env needs --store file:<path>: the memory store writes nothing');
   if (spec === 'memory') return new MemoryTokenStore();
-  if (spec.startsWith('file:') && spec.length > 5) return new FileTokenStore(spec.slice(5));
+  if (spec.startsWith('file:') && spec.length > 5) return new FileTokenStore(spec.slice(5), encryptionKey ? { encryptionKey } : {});
   throw new UsageError(`--store must be memory or file:<path>, not "${spec}"`);
 }
 

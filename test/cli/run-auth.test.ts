@@ -56,6 +56,25 @@ describe('connector auth', () => {
     expect(snov.count(TOKEN_PATH) - before).toBe(1);
   });
 
+  it('--encryption-key-env: the file store is written encrypted, and read back by the next run', async () => {
+    const store = join(dir, 'encrypted-tokens.json');
+    process.env.CLITEST_STORE_KEY = Buffer.alloc(32, 7).toString('base64');
+    try {
+      const args = ['run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--allow-private-network', '--store', `file:${store}`, '--encryption-key-env', 'CLITEST_STORE_KEY'];
+      const tokensBefore = snov.count(TOKEN_PATH);
+      expect((await cli(...args)).code).toBe(0);
+      expect((await cli(...args)).code).toBe(0);
+      expect(snov.count(TOKEN_PATH) - tokensBefore).toBe(1);
+      const text = await readFile(store, 'utf8');
+      expect(text).toContain('"kid"');
+      expect(text).not.toContain('accessToken');
+      const missing = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--encryption-key-env', 'CLITEST_UNSET_KEY');
+      expect(missing.code).toBe(2);
+    } finally {
+      delete process.env.CLITEST_STORE_KEY;
+    }
+  });
+
   it('--all follows the pagination and prints every item', async () => {
     const before = snov.count('/v2/domain-emails-with-info');
     const { code, stdout, stderr } = await cli('run', 'connectors/snov-io.json', 'domain-emails-with-info', '--input', '{"domain":"snov.io","limit":3}', '--all', '--credentials', snovCredentials, '--allow-private-network');
