@@ -158,7 +158,8 @@ describe('limits', () => {
   it('stops a runaway loop at the render limit', () => {
     const started = performance.now();
     const error = thrown(() => render('{% for i in (1..100000) %}{% for j in (1..100000) %}{% endfor %}{% endfor %}'));
-    expect(error.message).toBe('template at /t failed: template render limit exceeded, line:1, col:27');
+    // The limit is a time budget: which loop is running when it runs out depends on the machine.
+    expect(error.message).toMatch(/^template at \/t failed: template render limit exceeded, line:1, col:(?:1|27)$/);
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 
