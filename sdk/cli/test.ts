@@ -7,7 +7,7 @@ import { runManifestTests, type ManifestReport, type ScenarioReport } from '../t
 import { plural } from '../manifest/message-text.js';
 import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { formatDiagnostic } from './format-diagnostics.js';
-import { EXIT_TABLE } from './exit-status.js';
+import { EXIT, EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
 
 export const usage = `Usage: connector test <manifest…> [--format text|json] [--scenario <name>]
@@ -48,8 +48,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (format === 'json') out.json(jsonReport(reports));
   else out.out(textReport(reports));
-  if (reports.some((report) => !report.valid)) return 3;
-  return reports.every((report) => report.scenarios.every((scenario) => scenario.passed)) ? 0 : 1;
+  if (reports.some((report) => !report.valid && report.readable !== false)) return EXIT.invalidManifest;
+  if (reports.some((report) => report.readable === false)) return EXIT.usage;
+  return reports.every((report) => report.scenarios.every((scenario) => scenario.passed)) ? EXIT.ok : EXIT.failed;
 }
 
 function jsonReport(reports: readonly ManifestReport[]) {

@@ -63,6 +63,8 @@ export interface ManifestReport {
   file: string;
   connector?: string;
   valid: boolean;
+  /** False when the file could not be read (a wrong path, not an invalid manifest). */
+  readable?: boolean;
   /** Validation problems (errors and warnings). */
   diagnostics: readonly Diagnostic[];
   scenarios: ScenarioReport[];
@@ -84,7 +86,7 @@ export async function runManifestTests(manifest: string | object, options: RunOp
     if (error instanceof ManifestError) return { file, valid: false, diagnostics: error.diagnostics, scenarios: [] };
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && READ_ERRORS[code]) {
-      return { file, valid: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message: `cannot read the file (${READ_ERRORS[code]})`, severity: 'error' }], scenarios: [] };
+      return { file, valid: false, readable: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message: `cannot read the file (${READ_ERRORS[code]})`, severity: 'error' }], scenarios: [] };
     }
     throw error;
   }

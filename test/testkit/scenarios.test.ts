@@ -210,9 +210,9 @@ describe('exit codes and usage', () => {
     expect(help.stdout).toContain('Usage: connector test <manifest…>');
   });
 
-  it('3 for a manifest that cannot be read', async () => {
+  it('2 for a manifest that cannot be read (a wrong path is a usage error, as for validate)', async () => {
     const { code, stdout } = await cli('test', `${tmp.dir}/missing.json`);
-    expect(code).toBe(3);
+    expect(code).toBe(2);
     expect(stdout).toContain('missing.json  error: cannot read the file (no such file)');
   });
 
