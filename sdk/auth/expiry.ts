@@ -2,7 +2,7 @@
  * When a token expires and when to refresh it. Expiry is computed from the moment the token
  * request was sent (not when the answer arrived), so a slow token endpoint never makes us
  * use a token past its end. A lifetime is a number in the manifest's unit (seconds unless
- * expires_in_unit says milliseconds) or a duration string (duration.ts).
+ * expires_in_unit says milliseconds or minutes) or a duration string (duration.ts).
  */
 import type { TokenExpiry } from '../manifest/types.gen.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
@@ -78,12 +78,14 @@ export function compileExpiryPolicy(spec: TokenExpiry | undefined): ExpiryPolicy
 
 type LifetimeUnit = NonNullable<TokenExpiry['expires_in_unit']>;
 
+const UNIT_MS: Record<LifetimeUnit, number> = { milliseconds: 1, seconds: 1000, minutes: 60_000 };
+
 /**
  * Reads the value at expires_in_path as milliseconds: a number or numeric string in the
  * manifest's unit, else a duration string (ISO 8601 or clock), which carries its own units.
  */
 function compileLifetime(unit: LifetimeUnit): { ms(value: unknown): number | undefined; unusable: string } {
-  const factor = unit === 'milliseconds' ? 1 : 1000;
+  const factor = UNIT_MS[unit];
   return {
     // Worded as before duration strings were read: listeners of token.expiry_warning match on it.
     unusable: `expires_in is not a usable number of ${unit}`,

@@ -726,9 +726,9 @@ export interface RequestHeaders {
 export interface TokenExpiry {
   expires_in_path?: JSONPath;
   /**
-   * The unit of a numeric lifetime at expires_in_path: `seconds` (RFC 6749 §5.1) or `milliseconds`, for providers that send expires_in in ms. Duration strings carry their own units.
+   * The unit of a numeric lifetime at expires_in_path: `seconds` (RFC 6749 §5.1), `milliseconds` for providers that send expires_in in ms, or `minutes` for session logins that state their timeout in minutes (SAP Business One's SessionTimeout). Duration strings carry their own units.
    */
-  expires_in_unit?: 'seconds' | 'milliseconds';
+  expires_in_unit?: 'seconds' | 'milliseconds' | 'minutes';
   expires_at_path?: JSONPath;
   /**
    * How the value at expires_at_path is written.

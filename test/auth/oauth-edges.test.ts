@@ -268,6 +268,13 @@ describe('lifetimes in milliseconds and as duration strings', () => {
     expect(server.counts['/api/whoami']).toBe(3);
   });
 
+  it('expires_in_unit minutes: a session timeout of 30 is half an hour', async () => {
+    await start({ tokenAnswer: expiresInAs(() => 30) });
+    const { connection } = await connect(ccAuth({ expiry: { expires_in_unit: 'minutes' } }));
+    expect((await connection.ensureToken()).expiresAt).toBe(START + 1800 * 1000);
+    expect(server.tokenRequestCount()).toBe(1);
+  });
+
   it('the same answer read in seconds (the default) would keep the token 41 days', async () => {
     await start({ tokenAnswer: expiresInAs((seconds) => seconds * 1000) });
     const { connection } = await connect(ccAuth());
