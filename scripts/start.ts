@@ -145,14 +145,18 @@ async function docuware(): Promise<void> {
   }
 }
 
-async function docuwareOAuth(): Promise<void> {
-  const scope = 'DocuWare OAuth';
-  const sandbox = await startDocuwareSandbox({ now: clock.now, oauthTokenLifetimeSeconds: 3600 });
+/** connectors/docuware-oauth.json in both layouts: the Identity Service under the Platform host, or (Cloud) on another origin. */
+async function docuwareOAuth(layout: 'self-hosted' | 'cloud'): Promise<void> {
+  const scope = layout === 'cloud' ? 'DocuWare Cloud' : 'DocuWare OAuth';
+  const sandbox = await startDocuwareSandbox({ now: clock.now, oauthTokenLifetimeSeconds: 3600, identityLayout: layout });
   const connector = await loadConnector(`${connectorsDir}docuware-oauth.json`);
   try {
+    say(scope, `Platform at ${sandbox.url}, Identity Service at ${sandbox.identityUrl} (discovered)`);
+    // A sandbox's identity origin cannot be *.docuware.cloud: identity_host allows its loopback port.
+    const identityHost = sandbox.identityServer ? { identity_host: sandbox.identityServer.host } : {};
     const connection = connector.connect({
-      connectionId: 'demo-docuware-oauth',
-      credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'sandbox-password' },
+      connectionId: `demo-docuware-${layout}`,
+      credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'sandbox-password', ...identityHost },
       clock,
       onEvent: tracer(scope),
       allowPrivateNetwork: true,
@@ -162,7 +166,8 @@ async function docuwareOAuth(): Promise<void> {
     await call(scope, connection, 'list-organizations');
     advance(scope, 3600);
     await call(scope, connection, 'list-file-cabinets');
-    say(scope, `token requests: ${sandbox.count('/DocuWare/Identity/connect/token')}`);
+    const identity = sandbox.identityServer ?? sandbox;
+    say(scope, `discovery requests: ${sandbox.count('/DocuWare/Platform/Home/IdentityServiceInfo') + identity.count(`${new URL(sandbox.identityUrl).pathname}/.well-known`)}, token requests: ${identity.count(`${new URL(sandbox.identityUrl).pathname}/connect/token`)}`);
   } finally {
     await connector.close();
     await sandbox.close();
@@ -171,5 +176,6 @@ async function docuwareOAuth(): Promise<void> {
 
 await snov();
 await docuware();
-await docuwareOAuth();
+await docuwareOAuth('self-hosted');
+await docuwareOAuth('cloud');
 say('done', `in ${Math.round(performance.now() - started)} ms; no secret was printed (events and errors are redacted)`);

@@ -1,6 +1,8 @@
 /**
- * DocuWare's Identity Service (OAuth2, DocuWare 7.8+), self-hosted layout: the Platform names it
- * in `Home/IdentityServiceInfo`, it publishes an OpenID configuration, and its token endpoint
+ * DocuWare's Identity Service (OAuth2, DocuWare 7.8+): the Platform names it in
+ * `Home/IdentityServiceInfo` (self-hosted: `/DocuWare/Identity` under the Platform's host; Cloud:
+ * `https://login-<region>.docuware.cloud/<organization guid>`, another origin), it publishes an
+ * OpenID configuration under that URL, and its token endpoint
  * grants `password` to the public client `docuware.platform.net.client`, scope
  * `docuware.platform`. Errors follow IdentityServer (the engine behind it): 400 with
  * `{"error","error_description"}` even for an unknown client.
@@ -20,6 +22,8 @@ export const PLATFORM_SCOPE = 'docuware.platform';
 const OTHER_SCOPES = ['openid', 'dwprofile', 'offline_access'];
 
 export interface IdentityOptions {
+  /** Path of the service under its origin: `/DocuWare/Identity` self-hosted, `/<organization guid>` in the Cloud. */
+  basePath: string;
   userName: string;
   password: string;
   lifetimeSeconds: number;
@@ -41,13 +45,13 @@ export interface IdentityService {
 
 /**
  * @example
- * const identity = createIdentityService({ userName: 'u', password: 'p', lifetimeSeconds: 3600, now: Date.now });
+ * const identity = createIdentityService({ basePath: IDENTITY_PATH, userName: 'u', password: 'p', lifetimeSeconds: 3600, now: Date.now });
  */
 export function createIdentityService(options: IdentityOptions): IdentityService {
   const tokens = new Map<string, number>();
   return {
     openIdConfiguration(res, origin) {
-      const issuer = `${origin}${IDENTITY_PATH}`;
+      const issuer = `${origin}${options.basePath}`;
       replyJson(res, 200, {
         issuer,
         jwks_uri: `${issuer}/.well-known/openid-configuration/jwks`,
@@ -84,7 +88,7 @@ export function createIdentityService(options: IdentityOptions): IdentityService
       const issuedAt = Math.floor(options.now() / 1000);
       const expiresAt = issuedAt + options.lifetimeSeconds;
       const token = jwtLooking({
-        iss: `${origin}${IDENTITY_PATH}`,
+        iss: `${origin}${options.basePath}`,
         nbf: issuedAt,
         iat: issuedAt,
         exp: expiresAt,

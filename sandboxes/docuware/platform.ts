@@ -50,7 +50,13 @@ export interface Platform {
  * const platform = createPlatform({ store, organization: 'Sandbox Org', now: Date.now });
  * await platform.organizations(call);
  */
-export function createPlatform(options: { store: DocumentStore; organization: string; now: () => number }): Platform {
+export function createPlatform(options: {
+  store: DocumentStore;
+  organization: string;
+  now: () => number;
+  /** The IdentityServiceUrl Home/IdentityServiceInfo announces; default the Platform's own host (self-hosted). */
+  identityServiceUrl?: string;
+}): Platform {
   const { store } = options;
 
   /** The cabinet named by the first path group, or a 404 already sent. */
@@ -80,7 +86,7 @@ export function createPlatform(options: { store: DocumentStore; organization: st
       }),
 
     identityServiceInfo: (call) =>
-      replyResource(call.req, call.res, 200, 'IdentityServiceInfo', { IdentityServiceUrl: `${call.url.origin}${IDENTITY_PATH}` }),
+      replyResource(call.req, call.res, 200, 'IdentityServiceInfo', { IdentityServiceUrl: options.identityServiceUrl ?? `${call.url.origin}${IDENTITY_PATH}` }),
 
     organizations: (call) =>
       replyResource(call.req, call.res, 200, 'Organizations', {

@@ -5,15 +5,15 @@
  * choice where DocuWare's behaviour is unconfirmed.
  */
 import { bearerToken } from '../bearer-token.js';
-import { startSandboxServer, type SandboxServer } from '../http-server.js';
+import { startSandboxServer, type SandboxHandler, type SandboxServer } from '../http-server.js';
 import { createRateLimiter, type RateLimit } from '../rate-limit.js';
 import { replyJson } from '../reply.js';
 import { findRoute, type RouteShape } from '../router.js';
-import { createAccount } from './account.js';
-import { createCookieSessions, ingressCookie } from './cookie-sessions.js';
+import { createAccount, type Account } from './account.js';
+import { createCookieSessions, ingressCookie, type CookieSessions } from './cookie-sessions.js';
 import { createDocumentStore, SEEDED, type DocumentStore } from './documents.js';
-import { createIdentityService, IDENTITY_PATH } from './identity.js';
-import { createPlatform } from './platform.js';
+import { createIdentityService, IDENTITY_PATH, type IdentityService } from './identity.js';
+import { createPlatform, type Platform } from './platform.js';
 import { PLATFORM_PATH, replyError, replyLoginRequired, type PlatformCall } from './representation.js';
 
 export type { SandboxRequestLog } from '../http-server.js';
@@ -41,9 +41,22 @@ export interface DocuwareSandboxOptions {
   now?: () => number;
   /** Default 0: any free port. */
   port?: number;
+  /**
+   * Where the Identity Service lives: `self-hosted` (default) under the Platform's host at
+   * `/DocuWare/Identity`; `cloud` as DocuWare Cloud has it, on another origin
+   * (`login-emea.docuware.cloud/<organization guid>` there, a second loopback port here).
+   */
+  identityLayout?: 'self-hosted' | 'cloud';
 }
 
+/** The organization guid under which the Cloud layout's Identity Service answers. */
+export const CLOUD_ORGANIZATION_GUID = '5c2a7e9d-1f3b-4a6c-8d0e-9b7f6a5c4d01';
+
 export interface DocuwareSandbox extends SandboxServer {
+  /** The IdentityServiceUrl the Platform announces (Home/IdentityServiceInfo). */
+  identityUrl: string;
+  /** The Cloud layout's Identity Service, a server of its own (its requests are not in `requests`); undefined self-hosted. */
+  identityServer: SandboxServer | undefined;
   /** Server-side invalidation of every cookie session and OAuth token: the next call gets the 401. */
   expireSessions(): void;
   /** The cabinets and documents; tests seed and inspect uploads here. */
@@ -84,22 +97,46 @@ export async function startDocuwareSandbox(options: DocuwareSandboxOptions = {})
     bindUserAgent: options.bindUserAgent ?? true,
     now,
   });
-  const identity = createIdentityService({ userName, password, lifetimeSeconds: options.oauthTokenLifetimeSeconds ?? 3600, now });
+  const cloud = options.identityLayout === 'cloud';
+  const identityPath = cloud ? `/${CLOUD_ORGANIZATION_GUID}` : IDENTITY_PATH;
+  const identity = createIdentityService({ basePath: identityPath, userName, password, lifetimeSeconds: options.oauthTokenLifetimeSeconds ?? 3600, now });
+  const identityServer = cloud ? await startSandboxServer(routedHandler(identityRoutes(identity, identityPath), () => true), now) : undefined;
   const store = createDocumentStore({ largeDocumentBytes: options.largeDocumentBytes, now: now() });
   const takeLogon = createRateLimiter(options.logonRateLimit ?? { requests: 60, perSeconds: 60 }, now);
   const account = createAccount({ sessions, userName, password, organization, takeLogon: () => takeLogon('logon') });
-  const platform = createPlatform({ store, organization, now });
+  const identityUrl = identityServer ? `${identityServer.url}${identityPath}` : undefined;
+  const platform = createPlatform({ store, organization, now, identityServiceUrl: identityUrl });
+  const routes = [...platformRoutes(platform, account), ...(cloud ? [] : identityRoutes(identity, identityPath))];
+  const server = await startSandboxServer(routedHandler(routes, platformAuthenticator(sessions, identity), now), now, options.port);
+  return {
+    ...server,
+    identityUrl: identityUrl ?? `${server.url}${IDENTITY_PATH}`,
+    identityServer,
+    async close() {
+      await Promise.all([server.close(), identityServer?.close()]);
+    },
+    expireSessions() {
+      sessions.closeAll();
+      identity.revokeAll();
+    },
+    documents: store,
+    ids: {
+      ...SEEDED,
+      largeDocumentId:
+        options.largeDocumentBytes === undefined ? undefined : store.list(SEEDED.archiveCabinetId)[0]?.id,
+    },
+  };
+}
 
+/** A route of the sandbox; IIS and ASP.NET match paths case-insensitively. */
+function route(methods: string[], path: string, handle: DocuwareRoute['handle'], isPublic = false): DocuwareRoute {
+  return { methods, path: new RegExp(`^${path}$`, 'i'), handle, public: isPublic };
+}
+
+function platformRoutes(platform: Platform, account: Account): DocuwareRoute[] {
   const P = PLATFORM_PATH;
   const FC = `${P}/FileCabinets/([^/]+)`;
-  const route = (methods: string[], path: string, handle: DocuwareRoute['handle'], isPublic = false): DocuwareRoute => ({
-    methods,
-    // IIS and ASP.NET match paths case-insensitively.
-    path: new RegExp(`^${path}$`, 'i'),
-    handle,
-    public: isPublic,
-  });
-  const routes: DocuwareRoute[] = [
+  return [
     route(['GET'], `${P}/?`, platform.serviceDescription, true),
     route(['GET'], `${P}/Home/IdentityServiceInfo`, platform.identityServiceInfo, true),
     route(['GET'], `${P}/Account/Logon`, account.loginPage, true),
@@ -114,12 +151,19 @@ export async function startDocuwareSandbox(options: DocuwareSandboxOptions = {})
     route(['POST'], `${FC}/Documents`, platform.upload),
     route(['GET'], `${FC}/Documents/([^/]+)`, platform.document),
     route(['GET'], `${FC}/Documents/([^/]+)/FileDownload`, platform.download),
-    route(['GET'], `${IDENTITY_PATH}/\\.well-known/openid-configuration`, ({ res, url }) => identity.openIdConfiguration(res, url.origin), true),
-    route(['POST'], `${IDENTITY_PATH}/connect/token`, ({ req, res, url }) => identity.handleTokenRequest(req, res, url.origin), true),
   ];
+}
 
-  /** Lets the request through, or answers the 401 its credentials deserve and returns false. */
-  const authenticate = (call: PlatformCall): boolean => {
+function identityRoutes(identity: IdentityService, basePath: string): DocuwareRoute[] {
+  return [
+    route(['GET'], `${basePath}/\\.well-known/openid-configuration`, ({ res, url }) => identity.openIdConfiguration(res, url.origin), true),
+    route(['POST'], `${basePath}/connect/token`, ({ req, res, url }) => identity.handleTokenRequest(req, res, url.origin), true),
+  ];
+}
+
+/** Lets a Platform request through, or answers the 401 its credentials deserve and returns false. */
+function platformAuthenticator(sessions: CookieSessions, identity: IdentityService): (call: PlatformCall) => boolean {
+  return (call) => {
     const bearer = bearerToken(call.req);
     if (bearer === undefined) {
       if (sessions.isLive(call.req)) return true;
@@ -134,44 +178,31 @@ export async function startDocuwareSandbox(options: DocuwareSandboxOptions = {})
     });
     return false;
   };
+}
 
-  const server = await startSandboxServer(
-    async (req, res, url) => {
-      const ingress = ingressCookie(req, now());
-      if (ingress !== undefined) res.appendHeader('Set-Cookie', ingress);
-      const method = req.method ?? 'GET';
-      const match = findRoute(routes, method, url.pathname);
-      const call: PlatformCall = { req, res, url, params: match.kind === 'found' ? match.params : [] };
-      const underPlatform = url.pathname.toLowerCase().startsWith(P.toLowerCase());
-      const isPublic = match.kind === 'found' ? match.route.public : !underPlatform;
-      if (!isPublic && !authenticate(call)) return;
-      switch (match.kind) {
-        case 'found':
-          return match.route.handle(call);
-        case 'wrong-method':
-          return replyError(call, 405, `The requested resource does not support http method '${method}'.`);
-        case 'not-found':
-          if (underPlatform) return replyError(call, 404, `No HTTP resource was found that matches the request URI '${url.href}'.`);
-          return replyJson(res, 404, { Message: 'Not Found' });
-        default:
-          return match satisfies never;
-      }
-    },
-    now,
-    options.port,
-  );
-
-  return {
-    ...server,
-    expireSessions() {
-      sessions.closeAll();
-      identity.revokeAll();
-    },
-    documents: store,
-    ids: {
-      ...SEEDED,
-      largeDocumentId:
-        options.largeDocumentBytes === undefined ? undefined : store.list(SEEDED.archiveCabinetId)[0]?.id,
-    },
+/** Routes requests: public routes and anything outside the Platform pass, the rest must authenticate. */
+function routedHandler(routes: DocuwareRoute[], authenticate: (call: PlatformCall) => boolean, now?: () => number): SandboxHandler {
+  const P = PLATFORM_PATH;
+  return async (req, res, url) => {
+    // The load balancer's ingress cookie is the Platform host's; the Cloud's login host sets none.
+    const ingress = now === undefined ? undefined : ingressCookie(req, now());
+    if (ingress !== undefined) res.appendHeader('Set-Cookie', ingress);
+    const method = req.method ?? 'GET';
+    const match = findRoute(routes, method, url.pathname);
+    const call: PlatformCall = { req, res, url, params: match.kind === 'found' ? match.params : [] };
+    const underPlatform = url.pathname.toLowerCase().startsWith(P.toLowerCase());
+    const isPublic = match.kind === 'found' ? match.route.public : !underPlatform;
+    if (!isPublic && !authenticate(call)) return;
+    switch (match.kind) {
+      case 'found':
+        return match.route.handle(call);
+      case 'wrong-method':
+        return replyError(call, 405, `The requested resource does not support http method '${method}'.`);
+      case 'not-found':
+        if (underPlatform) return replyError(call, 404, `No HTTP resource was found that matches the request URI '${url.href}'.`);
+        return replyJson(res, 404, { Message: 'Not Found' });
+      default:
+        return match satisfies never;
+    }
   };
 }

@@ -112,13 +112,21 @@ function compileReader(spec: ChainValue, pointer: string): Reader {
  * Patterns without templates are compiled once here; templated ones (`{{ credentials.host }}`)
  * are rendered and compiled for each check, which happens once per token request at most.
  */
-function compileHostPatterns(sources: readonly string[], pointer: string): (scope: TemplateScope) => readonly HostPattern[] {
+export function compileHostPatterns(sources: readonly string[], pointer: string): (scope: TemplateScope) => readonly HostPattern[] {
   const compiled = sources.map((source, i) => {
     const template = compileTemplate(source, `${pointer}/${i}`);
     return template.isStatic ? hostPattern(source, `${pointer}/${i}`) : template;
   });
   if (compiled.every((item): item is HostPattern => 'matches' in item)) return () => compiled;
-  return (scope) => compiled.map((item, i) => ('matches' in item ? item : hostPattern(item.render(scope), `${pointer}/${i}`)));
+  return (scope) => compiled.flatMap((item, i) => ('matches' in item ? [item] : renderedPattern(item.render(scope), `${pointer}/${i}`)));
+}
+
+/**
+ * A templated pattern that renders empty (an optional credential such as DocuWare's identity_host
+ * left out) allows nothing, rather than failing the connection: the other patterns still apply.
+ */
+function renderedPattern(source: string, pointer: string): HostPattern[] {
+  return source.trim() === '' ? [] : [hostPattern(source, pointer)];
 }
 
 /** A host pattern, or a ConfigurationError naming the field it came from. */

@@ -22,7 +22,8 @@ import { TokenManager } from '../auth/token-manager.js';
 import { AuthorizationSession } from '../auth/authorization-session.js';
 import { StoredRecord } from '../auth/stored-record.js';
 import { authView } from '../auth/auth-view.js';
-import { FieldHostNotAllowedError, hostPattern } from '../auth/step-values.js';
+import { compileHostPatterns, FieldHostNotAllowedError } from '../auth/step-values.js';
+import type { HostPattern } from '../http/host-pattern.js';
 import { compileAction, type CompiledAction } from './action.js';
 import { Connection, type BaseTarget, type ConnectionParts } from './connection.js';
 import type { ConnectionOf, ConnectOptionsOf, ConnectorTypes, Untyped } from './typed-connection.js';
@@ -96,7 +97,7 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
   readonly #headers: TemplateMap;
   readonly #certificate?: { cert: CompiledTemplate; key: CompiledTemplate; ca?: CompiledTemplate; passphrase?: CompiledTemplate };
   readonly #allowedHosts: ReadonlySet<string>;
-  readonly #allowedHostPatterns: readonly CompiledTemplate[];
+  readonly #allowedHostPatterns: (scope: TemplateScope) => readonly HostPattern[];
   readonly #sharedClients = new Map<string, HttpClient>();
   /** Clients of connections with a client certificate or their own dispatcher, closed with the connector. */
   readonly #ownClients = new Set<HttpClient>();
@@ -134,7 +135,7 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
       };
     }
     this.#allowedHosts = new Set(manifest.allowed_hosts ?? []);
-    this.#allowedHostPatterns = (manifest.allowed_host_patterns ?? []).map((pattern, i) => compileTemplate(pattern, `/allowed_host_patterns/${i}`));
+    this.#allowedHostPatterns = compileHostPatterns(manifest.allowed_host_patterns ?? [], '/allowed_host_patterns');
   }
 
   get id(): string {
@@ -202,7 +203,7 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
    * auth never come here: theirs is rendered once, at connect.
    */
   #baseFromRecord(template: CompiledTemplate, pointer: string, scope: TemplateScope, redactor: Redactor): (record: TokenRecord | undefined) => BaseTarget {
-    const patterns = this.#allowedHostPatterns.map((pattern, i) => hostPattern(pattern.render(scope), `/allowed_host_patterns/${i}`));
+    const patterns = this.#allowedHostPatterns(scope);
     const targets = new WeakMap<TokenRecord, BaseTarget>();
     return (record) => {
       const known = record && targets.get(record);

@@ -1,14 +1,15 @@
 /**
- * connectors/docuware.json (cookie logon) and docuware-oauth.json (password grant) end to end
+ * connectors/docuware.json (cookie logon) and docuware-oauth.json (Identity Service discovery,
+ * self-hosted and Cloud layout, then the password grant) end to end
  * against the DocuWare sandbox: every action, a refused cookie followed by exactly one
  * re-logon, the User-Agent binding, streamed downloads, multipart uploads.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { AuthError, loadConnector, type Connection, type Connector } from '../../sdk/index.js';
+import { AuthError, loadConnector, RequestRefusedError, type Connection, type Connector } from '../../sdk/index.js';
 import type { ConnectorManifest } from '../../sdk/manifest/types.gen.js';
-import { patternByte, startDocuwareSandbox, type DocuwareSandbox } from '../../sandboxes/docuware/server.js';
+import { CLOUD_ORGANIZATION_GUID, patternByte, startDocuwareSandbox, type DocuwareSandbox } from '../../sandboxes/docuware/server.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
 const LOGON = '/DocuWare/Platform/Account/Logon';
@@ -165,47 +166,87 @@ describe('cookie logon connector', () => {
   });
 });
 
-describe('OAuth connector (password grant through the identity service)', () => {
-  it('obtains a bearer token, renews it on expiry and after a 401', async () => {
+describe('OAuth connector (the Identity Service discovered, then the password grant)', () => {
+  const INFO = '/DocuWare/Platform/Home/IdentityServiceInfo';
+  const WELL_KNOWN = '/DocuWare/Identity/.well-known/openid-configuration';
+
+  async function oauthConnection(target: DocuwareSandbox, credentials: Record<string, string> = {}, id = 'dw-oauth') {
     const oauth = await loadConnector('connectors/docuware-oauth.json');
+    const connection = oauth.connect({
+      connectionId: id,
+      credentials: { scheme: 'http', host: target.host, username: 'sandbox-user', password: 'sandbox-password', ...credentials },
+      clock,
+      onEvent: log.listener,
+      allowPrivateNetwork: true,
+      allowInsecureHttp: true,
+    });
+    return { oauth, connection };
+  }
+
+  it('self-hosted: discovers once, obtains a bearer token, renews only the grant on expiry and after a 401', async () => {
+    const { oauth, connection } = await oauthConnection(sandbox);
     try {
-      const connection = oauth.connect({
-        connectionId: 'dw-oauth',
-        credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'sandbox-password' },
-        clock,
-        onEvent: log.listener,
-        allowPrivateNetwork: true,
-        allowInsecureHttp: true,
-      });
       await connection.execute('list-organizations');
-      expect(sandbox.count(TOKEN)).toBe(1);
+      expect([sandbox.count(INFO), sandbox.count(WELL_KNOWN), sandbox.count(TOKEN)]).toEqual([1, 1, 1]);
       const call = sandbox.requests.find((r) => r.path.startsWith('/DocuWare/Platform/Organizations'));
       expect(call?.headers.authorization).toMatch(/^Bearer /);
       // Only the load balancer's cookie travels; there is no session cookie in this style.
       expect(String(call?.headers.cookie)).not.toContain('.DWPLATFORMAUTH');
       clockMs += 3600_000;
       await connection.execute('list-file-cabinets');
-      expect(sandbox.count(TOKEN)).toBe(2);
       sandbox.expireSessions();
       await connection.execute('list-file-cabinets');
-      expect(sandbox.count(TOKEN)).toBe(3);
+      expect([sandbox.count(INFO), sandbox.count(WELL_KNOWN), sandbox.count(TOKEN)]).toEqual([1, 1, 3]);
       expect(sandbox.count('/DocuWare/Platform/FileCabinets')).toBe(3);
     } finally {
       await oauth.close();
     }
   });
 
-  it('a wrong password: ReauthorizationRequired naming invalid_grant, without the password', async () => {
-    const oauth = await loadConnector('connectors/docuware-oauth.json');
+  it('Cloud layout: the Identity Service on another origin gets the discovery and the grant; the Platform host none of them', async () => {
+    const cloud = await startDocuwareSandbox({ now: clock.now, identityLayout: 'cloud' });
+    const identity = cloud.identityServer as NonNullable<DocuwareSandbox['identityServer']>;
+    // A sandbox cannot be *.docuware.cloud: the identity_host credential allows its loopback port.
+    const { oauth, connection } = await oauthConnection(cloud, { identity_host: identity.host }, 'dw-cloud');
     try {
-      registerSecret('wrong-password-canary');
-      const connection = oauth.connect({
-        connectionId: 'dw-oauth-bad',
-        credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'wrong-password-canary' },
-        onEvent: log.listener,
-        allowPrivateNetwork: true,
-        allowInsecureHttp: true,
-      });
+      await connection.execute('list-file-cabinets');
+      clockMs += 3600_000;
+      await connection.execute('list-file-cabinets');
+      const guid = `/${CLOUD_ORGANIZATION_GUID}`;
+      expect(identity.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `GET ${guid}/.well-known/openid-configuration`,
+        `POST ${guid}/connect/token`,
+        `POST ${guid}/connect/token`,
+      ]);
+      expect(cloud.count(INFO)).toBe(1);
+      expect(cloud.count('/DocuWare/Identity')).toBe(0);
+      expect(cloud.count('/DocuWare/Platform/FileCabinets')).toBe(2);
+    } finally {
+      await oauth.close();
+      await cloud.close();
+    }
+  });
+
+  it('Cloud layout without identity_host: the discovered Identity Service is refused before the password goes there', async () => {
+    const cloud = await startDocuwareSandbox({ now: clock.now, identityLayout: 'cloud' });
+    const { oauth, connection } = await oauthConnection(cloud, {}, 'dw-cloud-refused');
+    try {
+      const error = await rejection(connection.execute('list-file-cabinets'));
+      expect(error).toBeInstanceOf(RequestRefusedError);
+      expect(error.message).toContain(cloud.identityServer?.host);
+      expect(error.message).toContain('"*.docuware.cloud"');
+      expect(cloud.identityServer?.requests).toEqual([]);
+      expect(cloud.count(INFO)).toBe(1);
+    } finally {
+      await oauth.close();
+      await cloud.close();
+    }
+  });
+
+  it('a wrong password: ReauthorizationRequired naming invalid_grant, without the password', async () => {
+    registerSecret('wrong-password-canary');
+    const { oauth, connection } = await oauthConnection(sandbox, { password: 'wrong-password-canary' }, 'dw-oauth-bad');
+    try {
       const error = await rejection(connection.execute('list-organizations'));
       expect(error.code).toBe('CONNECTOR_REAUTHORIZATION_REQUIRED');
       expect(error.message).toContain('invalid_grant');

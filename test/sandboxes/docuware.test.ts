@@ -1,10 +1,11 @@
 /**
  * The DocuWare sandbox, over real HTTP on loopback: cookie logon and its cookies, the HTML 401,
- * User-Agent binding, logoff, the logon throttle, the OAuth identity service, and the Platform
+ * User-Agent binding, logoff, the logon throttle, the OAuth identity service (self-hosted and
+ * Cloud layout), and the Platform
  * resources (search pagination, download streaming, multipart upload).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { patternByte, startDocuwareSandbox, type DocuwareSandbox } from '../../sandboxes/docuware/server.js';
+import { CLOUD_ORGANIZATION_GUID, patternByte, startDocuwareSandbox, type DocuwareSandbox } from '../../sandboxes/docuware/server.js';
 
 const START = Date.parse('2025-01-01T00:00:00Z');
 const UA = 'connector-sdk-tests/1.0';
@@ -326,6 +327,37 @@ describe('DocuWare sandbox: OAuth identity service', () => {
     const { access_token: token } = (await (await oauthToken(dw)).json()) as { access_token: string };
     dw.expireSessions();
     expect((await fetch(platform(dw, '/FileCabinets'), { headers: { ...JSON_ACCEPT, authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+});
+
+describe('DocuWare sandbox: Cloud layout (the Identity Service on another origin)', () => {
+  let dw: DocuwareSandbox;
+  beforeAll(async () => {
+    dw = await startDocuwareSandbox({ now, identityLayout: 'cloud', oauthTokenLifetimeSeconds: 60 });
+  });
+  afterAll(async () => {
+    await dw.close();
+  });
+
+  it('IdentityServiceInfo names the other origin under the organization guid; the Platform host has no Identity Service', async () => {
+    const identity = dw.identityServer as NonNullable<DocuwareSandbox['identityServer']>;
+    expect(identity.url).not.toBe(dw.url);
+    const base = `${identity.url}/${CLOUD_ORGANIZATION_GUID}`;
+    expect(dw.identityUrl).toBe(base);
+    const info = await fetch(platform(dw, '/Home/IdentityServiceInfo'), { headers: JSON_ACCEPT });
+    expect(await info.json()).toEqual({ IdentityServiceUrl: base });
+    const config = await fetch(`${base}/.well-known/openid-configuration`);
+    expect(await config.json()).toMatchObject({ issuer: base, token_endpoint: `${base}/connect/token` });
+    expect((await fetch(`${dw.url}/DocuWare/Identity/.well-known/openid-configuration`)).status).toBe(404);
+    expect(identity.requests.map((r) => r.path)).toEqual([`/${CLOUD_ORGANIZATION_GUID}/.well-known/openid-configuration`]);
+  });
+
+  it('a token from the Cloud identity origin opens the Platform', async () => {
+    const body = new URLSearchParams({ grant_type: 'password', scope: 'docuware.platform', client_id: 'docuware.platform.net.client', username: 'sandbox-user', password: 'sandbox-password' });
+    const res = await fetch(`${dw.identityUrl}/connect/token`, { method: 'POST', body });
+    expect(res.status).toBe(200);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    expect((await fetch(platform(dw, '/FileCabinets'), { headers: { ...JSON_ACCEPT, authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 });
 
