@@ -62,13 +62,16 @@ export interface CallbackRules {
   issuer?: string;
   /** authorization_response_iss_parameter_supported: a callback without `iss` is refused. */
   issRequired: boolean;
+  /** The declared callback values (callback_values) of the callback's parameters; throws when one is unacceptable. */
+  values(params: URLSearchParams): Record<string, string>;
 }
 
 /** The user-facing half of the authorization code grant. */
 export interface AuthorizationCodeFlow {
   /** A fresh state (and PKCE verifier) and the URL to send the user to. */
   start(scope: TemplateScope): AuthorizationRequest;
-  exchange(ctx: AuthContext, code: string, codeVerifier: string | undefined): Promise<TokenResult>;
+  /** `values`: the callback values, available to token_url as auth.extras and kept in the record. */
+  exchange(ctx: AuthContext, code: string, codeVerifier: string | undefined, values: Record<string, string>): Promise<TokenResult>;
   /** What the callback must carry besides code and state. */
   callbackRules(scope: TemplateScope): CallbackRules;
 }

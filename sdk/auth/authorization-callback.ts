@@ -1,7 +1,8 @@
 /**
  * Reads the authorization code grant's callback (RFC 6749 §4.1.2) before anything is done with
  * it, the way oauth4webapi's validateAuthResponse does: every parameter at most once (§3.1),
- * RFC 9207 `iss` checked against the manifest's issuer, then the error or the code and state.
+ * RFC 9207 `iss` checked against the manifest's issuer, then the error or the code and state, and
+ * the declared callback values (callback-values.ts).
  * A pure function: it either returns the code and state or throws, and nothing has been consumed
  * when it throws. So a forged or misrouted callback cannot cancel the user's genuine pending
  * authorization (its state stays single-use and expires after 10 minutes; PKCE binds the code).
@@ -17,7 +18,7 @@ export type AuthorizationCallback = string | URL | URLSearchParams | Record<stri
 const SINGLE_VALUED = ['code', 'state', 'iss', 'error', 'error_description'] as const;
 
 /** The code and state of a callback, or an AuthError saying what is wrong with it. */
-export function readAuthorizationCallback(callback: AuthorizationCallback, rules: CallbackRules): { code: string; state: string } {
+export function readAuthorizationCallback(callback: AuthorizationCallback, rules: CallbackRules): { code: string; state: string; values: Record<string, string> } {
   const params = callbackParams(callback);
   for (const name of SINGLE_VALUED) {
     if (params.getAll(name).length > 1) {
@@ -33,7 +34,7 @@ export function readAuthorizationCallback(callback: AuthorizationCallback, rules
   const code = params.get('code');
   const state = params.get('state');
   if (!code || !state) throw new AuthError('the authorization callback carries no code or no state');
-  return { code, state };
+  return { code, state, values: rules.values(params) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * the connection builds the URL the host sends its user to, then exchanges the code from the
  * callback. Renewal uses the refresh token; without one the user must authorize again.
  * The flow also says what its callback must carry (RFC 9207 `iss`), for the connection's
- * callback reader (authorization-callback.ts).
+ * callback reader (authorization-callback.ts), and which of its parameters to keep (callback-values.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthOAuth2AuthorizationCode } from '../manifest/types.gen.js';
@@ -12,6 +12,8 @@ import { compileOptionalTemplate, compileTemplate } from '../template/liquid.js'
 import { compileTemplateMap } from '../template/template-map.js';
 import type { AuthorizationCodeFlow, AuthStrategy } from './auth-strategy.js';
 import { compileOAuthGrant, grantStrategy } from './oauth2-grant.js';
+import { compileCallbackValues } from './callback-values.js';
+import { authView } from './auth-view.js';
 
 export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode, pointer = '/auth'): AuthStrategy {
   const grant = compileOAuthGrant(spec, pointer);
@@ -23,8 +25,14 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
   const pkce = spec.pkce ?? true;
   const issuer = compileOptionalTemplate(spec.issuer, `${pointer}/issuer`);
   const issRequired = spec.authorization_response_iss_parameter_supported === true;
+  const callbackValues = compileCallbackValues(spec.callback_values, `${pointer}/callback_values`);
   const flow: AuthorizationCodeFlow = {
-    callbackRules: (scope) => ({ pointer, issuer: issuer?.render(scope) || undefined, issRequired }),
+    callbackRules: (scope) => ({
+      pointer,
+      issuer: issuer?.render(scope) || undefined,
+      issRequired,
+      values: (params) => callbackValues.read(params, scope),
+    }),
     start(scope) {
       const state = randomBytes(32).toString('base64url');
       const url = new URL(authorizationUrl.render(scope));
@@ -41,7 +49,7 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
       url.searchParams.set('code_challenge_method', 'S256');
       return { url: url.toString(), state, codeVerifier };
     },
-    exchange(ctx, code, codeVerifier) {
+    async exchange(ctx, code, codeVerifier, values) {
       const params: Record<string, string> = {
         grant_type: 'authorization_code',
         code,
@@ -49,7 +57,9 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
       };
       if (codeVerifier) params.code_verifier = codeVerifier;
       ctx.redactor.add(code);
-      return grant.request(ctx, params);
+      // The callback values are the record's extras from now on; token_url may already use them.
+      const result = await grant.request(ctx, params, { scope: { ...ctx.scope, auth: { ...authView(undefined), extras: values } } });
+      return { ...result, extras: { ...values, ...result.extras } };
     },
   };
   return grantStrategy(
@@ -61,7 +71,10 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
       canAuthorizeUnattended: false,
       authorize: () =>
         Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),
-      refresh: (ctx, record) => grant.refresh(ctx, record),
+      refresh: (ctx, record) => {
+        callbackValues.checkStored(record, ctx.scope);
+        return grant.refresh(ctx, record);
+      },
     },
     flow,
   );

@@ -22,6 +22,7 @@ import type { AuthContext } from './auth-context.js';
 import type { AuthorizationCodeFlow, AuthStrategy, TokenSource } from './auth-strategy.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { tokenStrategy, type TokenStrategyOptions } from './token-strategy.js';
+import { authView } from './auth-view.js';
 import { compileExpiryPolicy, type ExpiryPolicy } from './expiry.js';
 import { compileResponseSpec, requestToken, type TokenResponseSpec, type TokenResult } from './token-request.js';
 
@@ -109,7 +110,8 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
       return result;
     },
     refresh(ctx, record) {
-      return this.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' });
+      // The record's extras (an authorization callback's accounts server) may choose the token URL.
+      return this.request(ctx, { grant_type: 'refresh_token', refresh_token: record.refreshToken ?? '' }, { scope: { ...ctx.scope, auth: authView(record) } });
     },
     revoke: revocationUrl ? compileRevocation(revocationUrl, pointer, { client, encoding, requireTls }) : undefined,
   };
@@ -126,6 +128,7 @@ function compileGrantResponse(spec: OAuthGrantSpec, pointer: string, expiry: Exp
     extras: spec.extras,
     expiry,
     requireTokenType: false,
+    refusalErrors: spec.token_response?.refusal_errors,
     pointers: { accessToken: `${pointer}/token_response/access_token_path`, refreshToken: `${pointer}/token_response/refresh_token_path` },
   });
 }
@@ -216,12 +219,13 @@ function appliedScheme(apply: TokenPlacement | undefined): string | undefined {
  * RFC 6749 §5.1 and §7.1: the answer says the token's type, and a client must not use a token
  * whose type it does not understand. A missing token_type is refused unless
  * token_response.token_type_required is false (providers that leave it out); a token_type that
- * is sent (case-insensitive) other than the scheme `apply` sends ("mac", "DPoP" sent as Bearer)
- * is refused either way. When the scheme cannot be known from the manifest, any type is accepted.
+ * is sent (case-insensitive) other than the scheme `apply` sends ("mac", "DPoP" sent as Bearer),
+ * or than token_response.token_type where the provider's type and scheme differ (Zoho), is refused
+ * either way. When the scheme cannot be known from the manifest, any type is accepted.
  */
 function compileTokenTypeCheck(spec: OAuthGrantSpec, pointer: string): (tokenType: string | undefined) => void {
   const required = spec.token_response?.token_type_required ?? true;
-  const matchesScheme = compileSchemeCheck(spec.apply, pointer);
+  const matchesScheme = compileSchemeCheck(spec, pointer);
   return (tokenType) => {
     if (tokenType !== undefined) return matchesScheme(tokenType);
     if (!required) return;
@@ -232,15 +236,20 @@ function compileTokenTypeCheck(spec: OAuthGrantSpec, pointer: string): (tokenTyp
   };
 }
 
-function compileSchemeCheck(apply: TokenPlacement | undefined, pointer: string): (tokenType: string) => void {
-  const scheme = appliedScheme(apply);
+function compileSchemeCheck(spec: OAuthGrantSpec, pointer: string): (tokenType: string) => void {
+  const { apply } = spec;
+  const declared = spec.token_response?.token_type;
+  const scheme = declared ?? appliedScheme(apply);
   if (scheme === undefined) return () => undefined;
-  const how = apply === undefined ? `the default "Authorization: Bearer" header (${pointer}/apply is not set)` : `the Authorization header of ${pointer}/apply`;
+  const how = declared !== undefined
+    ? `${pointer}/token_response/token_type`
+    : apply === undefined ? `the default "Authorization: Bearer" header (${pointer}/apply is not set)` : `the Authorization header of ${pointer}/apply`;
   return (tokenType) => {
     if (tokenType.toLowerCase() === scheme.toLowerCase()) return;
-    throw new TokenResponseError(
-      `the token endpoint (${pointer}/token_url) issued a token of type ${show(tokenType)}, but this connection would send it as "${scheme}" with ${how}: check ${pointer}/apply`,
-    );
+    const message = declared !== undefined
+      ? `the token endpoint (${pointer}/token_url) issued a token of type ${show(tokenType)}, but ${how} expects "${scheme}"`
+      : `the token endpoint (${pointer}/token_url) issued a token of type ${show(tokenType)}, but this connection would send it as "${scheme}" with ${how}: check ${pointer}/apply`;
+    throw new TokenResponseError(message);
   };
 }
 
@@ -256,7 +265,7 @@ function compileRevocation(url: CompiledTemplate, pointer: string, { client, enc
   return async (ctx, record) => {
     const token = record.refreshToken ?? record.accessToken;
     if (token === undefined) return 'revoked';
-    const target = url.render(ctx.scope);
+    const target = url.render({ ...ctx.scope, auth: authView(record) });
     requireTls(ctx, target, `${pointer}/revocation_url`);
     const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
     const headers = { ...ctx.sharedHeaders, ...client.authenticate(form, ctx.scope), 'content-type': encoding.contentType };

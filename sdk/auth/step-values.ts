@@ -197,7 +197,7 @@ function checkedValue(value: CompiledValue, held: unknown, answer: StepAnswer, w
  * A value that names a host must hold a URL whose host one of its patterns matches (checked when
  * it is read, and again whenever a stored copy is reused). `subject` says whose value it is.
  */
-export function checkValueHost(value: CompiledValue, held: StepValue, scope: TemplateScope, subject: string): void {
+export function checkValueHost(value: Pick<CompiledValue, 'name' | 'pointer' | 'hostPatterns'>, held: StepValue, scope: TemplateScope, subject: string): void {
   if (!value.hostPatterns || held === null) return;
   const patterns = value.hostPatterns(scope);
   const parsed = typeof held === 'string' && URL.canParse(held) ? new URL(held) : undefined;

@@ -45,6 +45,8 @@ export interface TokenResponseSpec {
   readonly pointers?: { readonly accessToken?: string; readonly refreshToken?: string };
   /** Statuses of an answer without an OAuth error code that mean the credentials were refused (default 401, 403). */
   readonly refusalStatuses?: readonly number[];
+  /** Provider-specific OAuth error codes that mean the grant was refused, besides RFC 6749's (Zoho's invalid_code). */
+  readonly refusalErrors?: readonly string[];
 }
 
 export interface TokenResult {
@@ -103,6 +105,7 @@ export function compileResponseSpec(options: {
   requireTokenType?: boolean;
   pointers?: { accessToken?: string; refreshToken?: string };
   refusalStatuses?: readonly number[] | null;
+  refusalErrors?: readonly string[];
 }): TokenResponseSpec {
   const accessToken: AccessTokenSource = options.header
     ? { from: 'header', name: options.header.toLowerCase() }
@@ -119,6 +122,7 @@ export function compileResponseSpec(options: {
     requireTokenType: options.requireTokenType,
     pointers: options.pointers,
     refusalStatuses: options.refusalStatuses ?? undefined,
+    refusalErrors: options.refusalErrors,
   };
 }
 
@@ -328,7 +332,7 @@ const HINTS: Record<string, string> = {
 export function failureOf(
   ctx: AuthContext,
   request: TokenRequestSpec,
-  spec: Pick<TokenResponseSpec, 'accessToken' | 'refusalStatuses'>,
+  spec: Pick<TokenResponseSpec, 'accessToken' | 'refusalStatuses' | 'refusalErrors'>,
   answer: HttpResponse,
   json: unknown,
   bodiless: boolean,
@@ -352,7 +356,8 @@ export function failureOf(
   }
   const detail = oauth ? `${oauth.error}${oauth.description ? `: ${ctx.redactor.redact(oauth.description)}` : ''}` : `status ${status}`;
   const refusedStatus = (spec.refusalStatuses ?? DEFAULT_REFUSAL_STATUSES).includes(status);
-  if (oauth ? REFUSED_GRANT.has(oauth.error) || (refusedStatus && !MALFORMED_REQUEST.has(oauth.error)) : refusedStatus) {
+  const refusedGrant = (error: string) => REFUSED_GRANT.has(error) || spec.refusalErrors?.includes(error) === true;
+  if (oauth ? refusedGrant(oauth.error) || (refusedStatus && !MALFORMED_REQUEST.has(oauth.error)) : refusedStatus) {
     const hint = (oauth && HINTS[oauth.error]) ?? 'Check the credentials the connection was given.';
     return new CredentialsRefusedError(`${where} refused the credentials (${detail}). ${hint}`, { status, oauthError: oauth?.error });
   }

@@ -40,6 +40,15 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
   }
 }
 
+/** A token answer's extra of the same name would replace a callback value that was checked against its host patterns. */
+function checkCallbackNames(auth: Schema, out: Finding[]): void {
+  if (!isRecord(auth.callback_values) || !isRecord(auth.extras)) return;
+  for (const name of Object.keys(auth.callback_values)) {
+    if (!Object.hasOwn(auth.extras, name)) continue;
+    out.push(error(`/auth/extras/${escapePointerToken(name)}`, `"${name}" is both a callback value and a token-answer extra: the token answer would replace the checked callback value`, 'give the extra another name', 'key'));
+  }
+}
+
 function checkAuth(auth: Schema, out: Finding[]): void {
   if (auth.type === 'oauth2_password') {
     out.push(warning('/auth/type', 'the oauth2_password grant is discouraged by RFC 9700 §2.4 (it still works)', 'prefer oauth2_authorization_code, or oauth2_client_credentials for machine access, when the API offers them'));
@@ -48,6 +57,7 @@ function checkAuth(auth: Schema, out: Finding[]): void {
     // The opt-in ships with the manifest to every host: say so loudly wherever it is validated.
     out.push(warning('/auth/allow_insecure_http', 'allow_insecure_http sends client secrets, codes and tokens to plain-http token endpoints', 'keep it for local test servers; for those, prefer the host\'s connect({ allowInsecureHttp: true }) or --allow-insecure-http and leave the manifest without it'));
   }
+  if (auth.type === 'oauth2_authorization_code') checkCallbackNames(auth, out);
   if (auth.type !== 'refreshable_token') return;
   if (!TOKEN_SOURCES.some((f) => isSet(auth[f]))) {
     out.push(error('/auth', 'refreshable_token needs response_access_token_path, response_access_token_path_in_header or response_access_token_path_in_cookie', 'say where the authorization response carries the access token: a JSONPath into the body, a header name or a cookie name', 'key'));

@@ -9,7 +9,7 @@ import { isRecord } from './json-value.js';
 import { escapePointerToken } from '../json-pointer.js';
 import { show } from './message-text.js';
 
-const STEP_KINDS = ['call', 'advance', 'respond', 'expire_tokens'] as const;
+const STEP_KINDS = ['call', 'authorize', 'advance', 'respond', 'expire_tokens'] as const;
 const BODIES = ['json', 'body', 'body_base64'] as const;
 
 /** Appends to `out` what the rules find in the manifest's `tests`. */
@@ -17,6 +17,7 @@ export function checkScenarios(manifest: Record<string, unknown>, out: Finding[]
   const tests = manifest.tests;
   if (!Array.isArray(tests)) return;
   const actions = isRecord(manifest.actions) ? Object.keys(manifest.actions) : [];
+  const authType = isRecord(manifest.auth) ? manifest.auth.type : undefined;
   const names = new Map<string, number>();
   tests.forEach((scenario, i) => {
     if (!isRecord(scenario)) return;
@@ -36,10 +37,13 @@ export function checkScenarios(manifest: Record<string, unknown>, out: Finding[]
       if (kinds.length > 1) {
         out.push(error(pointer, `a step does one thing, this one ${kinds.join(' and ')}`, `split it into ${kinds.length} steps, in the order they should happen`));
       } else if (kinds.length === 0 && Object.keys(step).length > 0) {
-        out.push(error(pointer, 'the step does nothing: give it call, advance, respond or expire_tokens', undefined, 'key'));
+        out.push(error(pointer, 'the step does nothing: give it call, authorize, advance, respond or expire_tokens', undefined, 'key'));
       }
       if (typeof step.call === 'string' && !actions.includes(step.call)) {
         out.push(error(`${pointer}/call`, `action ${show(step.call)} is not declared in actions`, suggest(step.call, actions) ?? `declared actions: ${actions.join(', ')}`));
+      }
+      if (step.authorize !== undefined && authType !== 'oauth2_authorization_code') {
+        out.push(error(`${pointer}/authorize`, `authorize completes the authorization code grant, but this manifest's auth type is ${show(authType)}`, 'remove the step: the connection obtains its tokens by itself', 'key'));
       }
       checkRoutes(step.respond, `${pointer}/respond`, out);
     });

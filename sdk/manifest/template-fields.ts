@@ -15,6 +15,8 @@ import { variablesOf } from './template-variables.js';
 
 const ACTION_URL_FIELD = /^\/actions\/[^/]+\/(?:path|query\/[^/]+)$/;
 const BASE_URL_FIELD = /^(?:\/environments\/[^/]+)?\/base_url$/;
+/** The only auth-code fields whose scope has auth (see the schema's x-template). */
+const GRANT_URL_FIELD = /^\/auth\/(?:token_url|revocation_url)$/;
 /** Body templates written as Liquid text: when that text is JSON, values must go through `| json`. */
 const BODY_TEXT_FIELD = /\/(?:body_template|authorization_request_body_template|refresh_request_body_template)$/;
 const OUTPUT = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
@@ -40,6 +42,7 @@ function checkTemplateField(field: TemplateField, facts: ScopeFacts, out: Findin
     inUrl: ACTION_URL_FIELD.test(pointer),
     ...(inBaseUrl ? { inBaseUrl } : {}),
     ...(place ? { chainStep: place } : {}),
+    ...(GRANT_URL_FIELD.test(pointer) ? { inGrantUrl: true } : {}),
   };
   if (typeof value === 'string' && field.schema.$ref === LOCOIA_HEADERS) checkHeadersText(pointer, value, context, facts, out);
   else forEachString(value, pointer, (at, source) => checkTemplate(at, source, context, facts, out));

@@ -27,6 +27,8 @@ export interface ScopeFacts {
   allowedHostPatterns: boolean;
   /** The steps of a token_chain auth block. */
   chain?: ChainFacts;
+  /** The authorization code grant's callback values: name → whether it declares host_patterns. */
+  callbackValues: Map<string, boolean>;
 }
 
 /** Auth types that obtain no token: their auth view is empty. */
@@ -43,6 +45,8 @@ export interface FieldContext {
   inBaseUrl?: boolean;
   /** The token chain step the field belongs to. */
   chainStep?: ChainPlace;
+  /** The authorization code grant's token_url or revocation_url: auth means its callback values only. */
+  inGrantUrl?: boolean;
 }
 
 export type Problem = { message: string; hint?: string } | undefined;
@@ -52,15 +56,21 @@ export function gatherFacts(manifest: Schema): ScopeFacts {
   const auth = isRecord(manifest.auth) ? manifest.auth : {};
   // A token chain names its extras in token.extras.
   const extras = auth.type === 'token_chain' ? (isRecord(auth.token) ? auth.token.extras : undefined) : auth.extras;
+  const callbackValues = new Map(
+    Object.entries(auth.type === 'oauth2_authorization_code' && isRecord(auth.callback_values) ? auth.callback_values : {}).map(
+      ([name, value]) => [name, isRecord(value) && Array.isArray(value.host_patterns)] as const,
+    ),
+  );
   const facts: ScopeFacts = {
     credentials: new Set(),
     secrets: new Set(),
     openCredentials: false,
-    authExtras: new Set(isRecord(extras) ? Object.keys(extras) : []),
+    authExtras: new Set([...(isRecord(extras) ? Object.keys(extras) : []), ...callbackValues.keys()]),
     actions: isRecord(manifest.actions) ? manifest.actions : {},
     tokenAuth: typeof auth.type === 'string' && !STATIC_AUTH.includes(auth.type),
     allowedHostPatterns: Array.isArray(manifest.allowed_host_patterns),
     chain: gatherChain(auth),
+    callbackValues,
   };
   for (const [, credentials] of credentialSchemas(manifest)) {
     if (credentials.additionalProperties === true) facts.openCredentials = true;
@@ -108,6 +118,7 @@ export function variableProblem(variable: readonly string[], context: FieldConte
       return stepsProblem(segments, context.chainStep, facts.chain);
     case 'auth':
       if (context.inBaseUrl) return baseUrlAuthProblem(first, second, facts);
+      if (context.inGrantUrl) return grantUrlAuthProblem(first, second, facts);
       if (first === undefined) return undefined;
       if (!AUTH_VALUES.includes(first)) {
         return { message: `auth.${cut(first)} does not exist: auth has ${AUTH_VALUES.join(', ')}`, hint: suggest(first, AUTH_VALUES) };
@@ -139,6 +150,25 @@ function baseUrlAuthProblem(first: string | undefined, second: string | undefine
   }
   if (!facts.allowedHostPatterns) {
     return { message: `base_url uses auth.extras.${cut(second)}, so a server chooses its host, but allowed_host_patterns is not declared`, hint: 'declare allowed_host_patterns: the hosts the base URL may point at, e.g. ["*.my.salesforce.com"]' };
+  }
+  return undefined;
+}
+
+/**
+ * The code exchange sends the code and the client secret to token_url before any token exists, so
+ * only a callback value may choose it, and only one whose host is checked (host_patterns).
+ */
+function grantUrlAuthProblem(first: string | undefined, second: string | undefined, facts: ScopeFacts): Problem {
+  const names = [...facts.callbackValues.keys()];
+  if (first !== 'extras' || second === undefined) {
+    return { message: `auth${first === undefined ? '' : `.${cut(first)}`} cannot be used here: only auth.extras.<name> of a callback value may`, hint: 'declare the callback parameter under callback_values and write {{ auth.extras.<name> }}' };
+  }
+  const checked = facts.callbackValues.get(second);
+  if (checked === undefined) {
+    return { message: `auth.extras.${cut(second)} is not a callback value: only values of callback_values exist when the code is exchanged`, hint: suggest(second, names) ?? `declare "${cut(second)}" under callback_values` };
+  }
+  if (!checked) {
+    return { message: `auth.extras.${cut(second)} chooses this URL, so the authorization callback chooses where the code and client secret go, but callback_values.${cut(second)} has no host_patterns`, hint: 'add host_patterns to the callback value, e.g. ["accounts.zoho.{com,eu,in}"]' };
   }
   return undefined;
 }

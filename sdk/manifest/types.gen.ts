@@ -104,6 +104,30 @@ export type HeaderName = string;
 export type Pagination =
   PaginationCursor | PaginationOffset | PaginationPage | PaginationLinkHeader;
 /**
+ * An error code of the SDK.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_error_code".
+ */
+export type TestErrorCode =
+  | 'CONNECTOR_CREDENTIALS_INVALID'
+  | 'CONNECTOR_INPUT_INVALID'
+  | 'CONNECTOR_TEMPLATE_FAILED'
+  | 'CONNECTOR_AUTH_FAILED'
+  | 'CONNECTOR_CREDENTIALS_REFUSED'
+  | 'CONNECTOR_CONFIGURATION_INVALID'
+  | 'CONNECTOR_TOKEN_RESPONSE_INVALID'
+  | 'CONNECTOR_REAUTHORIZATION_REQUIRED'
+  | 'CONNECTOR_HTTP_STATUS'
+  | 'CONNECTOR_NETWORK_FAILED'
+  | 'CONNECTOR_TIMEOUT'
+  | 'CONNECTOR_RESPONSE_INVALID'
+  | 'CONNECTOR_RESPONSE_TOO_LARGE'
+  | 'CONNECTOR_STORE_FAILED'
+  | 'CONNECTOR_REQUEST_REFUSED'
+  | 'CONNECTOR_UNKNOWN_ACTION'
+  | 'CONNECTOR_INTERNAL';
+/**
  * The type of a connection event (onEvent).
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
@@ -831,6 +855,27 @@ export interface GrantTokenResponse {
    * An answer without a top-level `token_type` is refused (RFC 6749 §5.1 requires it) with a TokenResponseError naming this field. Set false for providers that leave it out. Either way, a token_type that is sent must match the scheme apply sends the token with (RFC 6749 §7.1).
    */
   token_type_required?: boolean;
+  /**
+   * The token_type the answer must carry (compared case-insensitively) when it is not the scheme apply sends the token with: Zoho answers "Bearer" for tokens sent as `Authorization: Zoho-oauthtoken …`. Default: that scheme (RFC 6749 §7.1).
+   */
+  token_type?: string;
+  /**
+   * OAuth error codes, besides RFC 6749's invalid_grant, invalid_client, unauthorized_client and access_denied, that mean this provider refused the grant — whatever the status, since some answer 200: Zoho's `{"error": "invalid_code"}` for a spent code or a revoked refresh token. Such an answer marks the connection as needing re-authorization instead of being reported as a broken request.
+   *
+   * @minItems 1
+   * @maxItems 10
+   */
+  refusal_errors?:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string];
 }
 /**
  * OAuth 2.0 client credentials grant (RFC 6749 §4.4); a new token is requested when the old one expires.
@@ -889,11 +934,11 @@ export interface AuthOAuth2AuthorizationCode {
    */
   authorization_url: string;
   /**
-   * Liquid template. Scope: credentials, env.
+   * Liquid template. Scope: credentials, env, and auth.extras.<name> of a callback value with host_patterns (Zoho's accounts server: `{{ auth.extras.accounts_server }}/oauth/v2/token`), read from the callback for the code exchange and from the token record for refreshes.
    */
   token_url: string;
   /**
-   * Liquid template of the RFC 7009 revocation endpoint: connection.revoke() sends the refresh token (or the access token) there with the client's authentication, then forgets the tokens. Scope: credentials, env.
+   * Liquid template of the RFC 7009 revocation endpoint: connection.revoke() sends the refresh token (or the access token) there with the client's authentication, then forgets the tokens. Scope: credentials, env, and auth.extras.<name> of a callback value with host_patterns.
    */
   revocation_url?: string;
   /**
@@ -927,6 +972,7 @@ export interface AuthOAuth2AuthorizationCode {
    */
   pkce?: boolean;
   authorization_params?: ExtraTokenParameters;
+  callback_values?: CallbackValues;
   params?: ExtraTokenParameters;
   token_response?: GrantTokenResponse;
   apply?: TokenPlacement;
@@ -934,6 +980,211 @@ export interface AuthOAuth2AuthorizationCode {
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
   allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
+}
+/**
+ * Parameters of the authorization callback besides code and state by which the provider says where the user's account lives (Zoho's accounts-server and location, QuickBooks' realmId). Each is read with the rest of the callback, before its state is spent, and kept in the token record as auth.extras.<name>: usable in token_url and revocation_url (then it needs host_patterns), in base_url (with allowed_host_patterns), in apply and in actions. Stored as plain configuration: a callback value is never a secret.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "callback_values".
+ */
+export interface CallbackValues {
+  [k: string]: CallbackValue | undefined;
+}
+/**
+ * One parameter of the authorization callback kept as auth.extras.<name>.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "callback_value".
+ */
+export interface CallbackValue {
+  /**
+   * Name of the callback's query parameter, exactly as the provider sends it. It must appear at most once.
+   */
+  param: string;
+  /**
+   * The value is a URL a server chose: its host must match one of these patterns (syntax as allowed_host_patterns: `*.example.com`, `accounts.zoho.{com,eu}`) when the callback arrives and whenever a stored copy is reused, before the code, a client secret or a token is sent there. A templated pattern that renders empty allows nothing. Scope: credentials, env.
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  host_patterns?:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
+  /**
+   * A callback without this parameter is accepted (the value is then absent); by default it is refused.
+   */
+  optional?: boolean;
 }
 /**
  * A token request that fits no standard grant: your URL, headers and JSON (or form) body.
@@ -1815,7 +2066,7 @@ export interface TestResponse {
   set_cookies?: string[];
 }
 /**
- * One step, doing exactly one thing: `call` an action (with its input, concurrent callers, expected error), `advance` the virtual clock, `respond` (replace routes' responses from now on) or `expire_tokens`.
+ * One step, doing exactly one thing: `call` an action (with its input, concurrent callers, expected error), `authorize` (the user grants access: the authorization code grant's callback), `advance` the virtual clock, `respond` (replace routes' responses from now on) or `expire_tokens`.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "test_step".
@@ -1833,27 +2084,19 @@ export interface TestStep {
    * Run the call this many times at once: they share one token renewal.
    */
   concurrent?: number;
+  expect_error?: TestErrorCode;
   /**
-   * The call must fail with this error code (every concurrent caller).
+   * The user completes the authorization code grant: the connection builds its authorization URL, and its callback arrives with a made-up code, that URL's state and these further parameters (Zoho's accounts-server and location, say). The token endpoint route answers the code exchange. Only for oauth2_authorization_code.
    */
-  expect_error?:
-    | 'CONNECTOR_CREDENTIALS_INVALID'
-    | 'CONNECTOR_INPUT_INVALID'
-    | 'CONNECTOR_TEMPLATE_FAILED'
-    | 'CONNECTOR_AUTH_FAILED'
-    | 'CONNECTOR_CREDENTIALS_REFUSED'
-    | 'CONNECTOR_CONFIGURATION_INVALID'
-    | 'CONNECTOR_TOKEN_RESPONSE_INVALID'
-    | 'CONNECTOR_REAUTHORIZATION_REQUIRED'
-    | 'CONNECTOR_HTTP_STATUS'
-    | 'CONNECTOR_NETWORK_FAILED'
-    | 'CONNECTOR_TIMEOUT'
-    | 'CONNECTOR_RESPONSE_INVALID'
-    | 'CONNECTOR_RESPONSE_TOO_LARGE'
-    | 'CONNECTOR_STORE_FAILED'
-    | 'CONNECTOR_REQUEST_REFUSED'
-    | 'CONNECTOR_UNKNOWN_ACTION'
-    | 'CONNECTOR_INTERNAL';
+  authorize?: {
+    /**
+     * Parameters the callback carries besides code and state.
+     */
+    callback?: {
+      [k: string]: string | undefined;
+    };
+    expect_error?: TestErrorCode;
+  };
   /**
    * Seconds to move the virtual clock forward: tokens and cookies age, nothing waits.
    */

@@ -238,9 +238,9 @@ export class Connection {
   async completeAuthorization(callback: AuthorizationCallback): Promise<void> {
     const { flow, session } = this.#authorizationCode();
     try {
-      const { code, state } = readAuthorizationCallback(callback, flow.callbackRules(this.#parts.ctx.scope));
+      const { code, state, values } = readAuthorizationCallback(callback, flow.callbackRules(this.#parts.ctx.scope));
       this.#parts.redactor.add(code);
-      await session.complete(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier));
+      await session.complete(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier, values));
     } catch (error) {
       throw this.#scrub(error);
     }

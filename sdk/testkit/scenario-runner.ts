@@ -243,6 +243,8 @@ async function runStep(step: TestStep, ctx: StepContext): Promise<string | undef
         return `${who}expected ${step.expect_error}, but it failed with ${outcome.error}`;
       }
     }
+  } else if (step.authorize !== undefined) {
+    return authorize(ctx.connection, step.authorize);
   } else if (step.advance !== undefined) {
     ctx.advance(step.advance);
   } else if (step.respond !== undefined) {
@@ -252,6 +254,23 @@ async function runStep(step: TestStep, ctx: StepContext): Promise<string | undef
   }
   return undefined;
 }
+
+/** The user's part of the authorization code grant: the callback of the URL the connection built. */
+async function authorize(connection: StepContext['connection'], step: NonNullable<TestStep['authorize']>): Promise<string | undefined> {
+  let failure: { error: string; code?: string } | undefined;
+  try {
+    const state = new URL(await connection.authorizationUrl()).searchParams.get('state') ?? '';
+    await connection.completeAuthorization({ ...step.callback, code: TEST_AUTHORIZATION_CODE, state });
+  } catch (error) {
+    failure = { error: messageOf(error), code: ConnectorError.isConnectorError(error) ? error.code : undefined };
+  }
+  if (step.expect_error === undefined) return failure && `failed with ${failure.error}`;
+  if (!failure) return `expected ${step.expect_error}, but it succeeded`;
+  return failure.code === step.expect_error ? undefined : `expected ${step.expect_error}, but it failed with ${failure.error}`;
+}
+
+/** The code the made-up callback carries: the server gives it no meaning. */
+const TEST_AUTHORIZATION_CODE = 'connector-test-authorization-code';
 
 async function call(
   connection: StepContext['connection'],
@@ -348,6 +367,7 @@ function refreshRouteOf(manifest: ConnectorManifest, credentials: Record<string,
 
 function describeStep(step: TestStep): string {
   if (step.call !== undefined) return `call ${step.call}${(step.concurrent ?? 1) > 1 ? ` ×${step.concurrent}` : ''}`;
+  if (step.authorize !== undefined) return 'authorize';
   if (step.advance !== undefined) return `advance ${step.advance} s`;
   if (step.respond !== undefined) return 'respond';
   return 'expire_tokens';

@@ -15,9 +15,10 @@ const STATE = 'state-0123456789abcdef';
 const ISSUER = 'https://login.example.com';
 registerSecret(CODE);
 
-const NO_RULES: CallbackRules = { pointer: '/auth', issRequired: false };
-const DECLARED: CallbackRules = { pointer: '/auth', issuer: ISSUER, issRequired: false };
-const ADVERTISED: CallbackRules = { pointer: '/auth', issuer: ISSUER, issRequired: true };
+const none = () => ({});
+const NO_RULES: CallbackRules = { pointer: '/auth', issRequired: false, values: none };
+const DECLARED: CallbackRules = { pointer: '/auth', issuer: ISSUER, issRequired: false, values: none };
+const ADVERTISED: CallbackRules = { pointer: '/auth', issuer: ISSUER, issRequired: true, values: none };
 
 function refusal(run: () => unknown): AuthError {
   try {
@@ -40,7 +41,7 @@ describe('the shapes a host hands over', () => {
     ['URLSearchParams', new URLSearchParams(query)],
     ['a parsed query object', { code: CODE, state: STATE }],
   ])('%s gives the code and state', (_name, callback) => {
-    expect(readAuthorizationCallback(callback, NO_RULES)).toEqual({ code: CODE, state: STATE });
+    expect(readAuthorizationCallback(callback, NO_RULES)).toEqual({ code: CODE, state: STATE, values: {} });
   });
 
   it('a callback without code or without state is refused', () => {
@@ -76,13 +77,13 @@ describe('repeated parameters (RFC 6749 §3.1)', () => {
   it('other parameters may repeat (they are not read)', () => {
     const params = new URLSearchParams({ code: CODE, state: STATE, session_state: 'a' });
     params.append('session_state', 'b');
-    expect(readAuthorizationCallback(params, NO_RULES)).toEqual({ code: CODE, state: STATE });
+    expect(readAuthorizationCallback(params, NO_RULES)).toEqual({ code: CODE, state: STATE, values: {} });
   });
 });
 
 describe('RFC 9207 iss', () => {
   it('an iss equal to the declared issuer is accepted', () => {
-    expect(readAuthorizationCallback({ code: CODE, state: STATE, iss: ISSUER }, ADVERTISED)).toEqual({ code: CODE, state: STATE });
+    expect(readAuthorizationCallback({ code: CODE, state: STATE, iss: ISSUER }, ADVERTISED)).toEqual({ code: CODE, state: STATE, values: {} });
   });
 
   it.each([
@@ -104,11 +105,11 @@ describe('RFC 9207 iss', () => {
   });
 
   it('no iss from a server that does not advertise it: accepted (most providers send none)', () => {
-    expect(readAuthorizationCallback({ code: CODE, state: STATE }, DECLARED)).toEqual({ code: CODE, state: STATE });
+    expect(readAuthorizationCallback({ code: CODE, state: STATE }, DECLARED)).toEqual({ code: CODE, state: STATE, values: {} });
   });
 
   it('an iss while the manifest declares no issuer is ignored: there is nothing to compare it with', () => {
-    expect(readAuthorizationCallback({ code: CODE, state: STATE, iss: 'https://anyone.example' }, NO_RULES)).toEqual({ code: CODE, state: STATE });
+    expect(readAuthorizationCallback({ code: CODE, state: STATE, iss: 'https://anyone.example' }, NO_RULES)).toEqual({ code: CODE, state: STATE, values: {} });
   });
 });
 

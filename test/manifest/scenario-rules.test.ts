@@ -68,7 +68,7 @@ describe('checkScenarios', () => {
 
   it('reports a step that does nothing, but leaves an empty step to the schema', () => {
     expect(findings({ tests: [{ steps: [{ note: 'x' }, {}] }] })).toEqual([
-      { pointer: '/tests/0/steps/0', at: 'key', message: 'the step does nothing: give it call, advance, respond or expire_tokens', severity: 'error' },
+      { pointer: '/tests/0/steps/0', at: 'key', message: 'the step does nothing: give it call, authorize, advance, respond or expire_tokens', severity: 'error' },
     ]);
   });
 

@@ -54,6 +54,7 @@ describe('gatherFacts', () => {
       actions: {},
       tokenAuth: false,
       allowedHostPatterns: false,
+      callbackValues: new Map(),
     });
   });
 

@@ -239,7 +239,7 @@ describe('validating scenarios', () => {
       ['/tests/1/responses/GET ~1item/0/body', 'a response has one body: json and body are both given', 'keep json (sent as JSON), body (text) or body_base64 (binary)'],
       ['/tests/1/responses/get ~1x', expect.stringContaining('"get /x" is not a valid name in responses: it must match'), expect.any(String)],
       ['/tests/1/steps/0', '"input" needs "call" as well', 'Id of the action to execute. The call must succeed unless expect_error names how it fails.'],
-      ['/tests/1/steps/0', 'the step does nothing: give it call, advance, respond or expire_tokens', ''],
+      ['/tests/1/steps/0', 'the step does nothing: give it call, authorize, advance, respond or expire_tokens', ''],
     ]);
   });
 });
