@@ -11,12 +11,33 @@ import { AuthError } from '../errors.js';
 import { compileOptionalTemplate, compileTemplate } from '../template/liquid.js';
 import { compileTemplateMap } from '../template/template-map.js';
 import type { AuthorizationCodeFlow, AuthStrategy } from './auth-strategy.js';
-import { compileOAuthGrant, grantStrategy } from './oauth2-grant.js';
-import { compileCallbackValues } from './callback-values.js';
+import { compileOAuthGrant, grantStrategy, type OAuthGrant } from './oauth2-grant.js';
+import { compileCallbackValues, type CallbackValueReader } from './callback-values.js';
 import { authView } from './auth-view.js';
 
 export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode, pointer = '/auth'): AuthStrategy {
   const grant = compileOAuthGrant(spec, pointer);
+  const callbackValues = compileCallbackValues(spec.callback_values, `${pointer}/callback_values`);
+  return grantStrategy(
+    'oauth2_authorization_code',
+    spec,
+    pointer,
+    grant,
+    {
+      canAuthorizeUnattended: false,
+      authorize: () =>
+        Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),
+      refresh: (ctx, record) => {
+        callbackValues.checkStored(record, ctx.scope);
+        return grant.refresh(ctx, record);
+      },
+    },
+    compileFlow(spec, pointer, grant, callbackValues),
+  );
+}
+
+/** The user-facing half: the authorization URL, the callback's rules, the code exchange. */
+function compileFlow(spec: AuthOAuth2AuthorizationCode, pointer: string, grant: OAuthGrant, callbackValues: CallbackValueReader): AuthorizationCodeFlow {
   const authorizationUrl = compileTemplate(spec.authorization_url, `${pointer}/authorization_url`);
   const clientId = compileTemplate(spec.client_id, `${pointer}/client_id`);
   const redirectUri = compileTemplate(spec.redirect_uri, `${pointer}/redirect_uri`);
@@ -25,8 +46,7 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
   const pkce = spec.pkce ?? true;
   const issuer = compileOptionalTemplate(spec.issuer, `${pointer}/issuer`);
   const issRequired = spec.authorization_response_iss_parameter_supported === true;
-  const callbackValues = compileCallbackValues(spec.callback_values, `${pointer}/callback_values`);
-  const flow: AuthorizationCodeFlow = {
+  return {
     callbackRules: (scope) => ({
       pointer,
       issuer: issuer?.render(scope) || undefined,
@@ -50,11 +70,7 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
       return { url: url.toString(), state, codeVerifier };
     },
     async exchange(ctx, code, codeVerifier, values) {
-      const params: Record<string, string> = {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri.render(ctx.scope),
-      };
+      const params: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: redirectUri.render(ctx.scope) };
       if (codeVerifier) params.code_verifier = codeVerifier;
       ctx.redactor.add(code);
       // The callback values are the record's extras from now on; token_url may already use them.
@@ -62,20 +78,4 @@ export function createOAuth2AuthorizationCode(spec: AuthOAuth2AuthorizationCode,
       return { ...result, extras: { ...values, ...result.extras } };
     },
   };
-  return grantStrategy(
-    'oauth2_authorization_code',
-    spec,
-    pointer,
-    grant,
-    {
-      canAuthorizeUnattended: false,
-      authorize: () =>
-        Promise.reject(new AuthError('this connection has no token yet: send the user to connection.authorizationUrl() first')),
-      refresh: (ctx, record) => {
-        callbackValues.checkStored(record, ctx.scope);
-        return grant.refresh(ctx, record);
-      },
-    },
-    flow,
-  );
 }
