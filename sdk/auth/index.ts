@@ -5,6 +5,7 @@ import type { AuthStrategy } from './auth-strategy.js';
 import { createApiKey } from './api-key.js';
 import { createBasic } from './basic.js';
 import { createBearer } from './bearer.js';
+import { createRequestSignature } from './request-signature.js';
 import { createNone } from './none.js';
 import { createRefreshableToken } from './refreshable-token.js';
 import { createOAuth2Password } from './oauth2-password.js';
@@ -24,6 +25,8 @@ export function createAuthStrategy(spec: Authentication): AuthStrategy {
       return createBasic(spec);
     case 'bearer':
       return createBearer(spec);
+    case 'request_signature':
+      return createRequestSignature(spec);
     case 'refreshable_token':
       return createRefreshableToken(spec);
     case 'oauth2_password':

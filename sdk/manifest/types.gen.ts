@@ -19,6 +19,7 @@ export type Authentication =
   | AuthApiKey
   | AuthBasic
   | AuthBearer
+  | AuthRequestSignature
   | AuthRefreshableToken
   | AuthOAuth2Password
   | AuthOAuth2ClientCredentials
@@ -664,6 +665,30 @@ export interface ExpiredTokenSignal {
    * @maxItems 50
    */
   body_values?: [string | number | boolean, ...(string | number | boolean)[]];
+}
+/**
+ * A credential the manifest computes over each outgoing request, with no token: headers and query parameters rendered for every hop that goes out (each retry, each same-origin redirect hop), after the request is fully built. Their templates see the hop as `request`: method (upper case), scheme, host (lower case, with a non-default port), hostname, path (as sent), query (as sent, no `?`), canonical_query and canonical_form (the query's or a form body's parameters sorted by name then value, RFC 3986-encoded, joined with `&`), body (the bytes sent, as UTF-8 text), body_sha256 and body_sha512 (hex), timestamp (epoch seconds), timestamp_ms, date (IMF-fixdate), iso8601 (`2023-11-14T22:13:20Z`; other forms with `{{ request.timestamp | strftime: '%Y%m%dT%H%M%SZ' }}`), nonce (16 random bytes, hex, one per hop). `now` is the hop's timestamp. A streamed body cannot be signed (the action must send bytes or set apply_auth false).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_request_signature".
+ */
+export interface AuthRequestSignature {
+  /**
+   * Credentials computed over each request by templates.
+   */
+  type: 'request_signature';
+  /**
+   * Header name → Liquid template of its value, rendered per hop; a value that renders empty is not sent. These headers carry credentials: never sent to another origin, masked when printed. Scope: credentials, env, request.
+   */
+  headers: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Query parameter name → Liquid template of its value, rendered per hop and appended to the query as sent (the parameters already there keep their exact encoding). Masked when printed. Scope: credentials, env, request.
+   */
+  query?: {
+    [k: string]: string | undefined;
+  };
 }
 /**
  * Locoia's refreshable token: credentials are sent to an authorization endpoint; the access token is taken from the body (JSONPath), a response header or a Set-Cookie; an optional separate refresh request renews it. Field names are Locoia's.
