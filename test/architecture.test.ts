@@ -40,6 +40,8 @@ const DOORS: Record<string, RegExp> = {
   // The Public Suffix List: cookie domains, and host patterns that would match a whole suffix.
   tldts: /^(?:store\/cookie-jar|http\/host-pattern)\.ts$/,
   'fast-xml-parser': /^extract\/xml\.ts$/,
+  '@smithy/signature-v4': /^auth\/aws-sigv4\.ts$/,
+  '@smithy/hash-node': /^auth\/aws-sigv4\.ts$/,
   // An optional peer: only `connector generate` needs it.
   'json-schema-to-typescript': /^cli\/typed-declarations\.ts$/,
 };

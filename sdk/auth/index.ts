@@ -6,6 +6,7 @@ import { createApiKey } from './api-key.js';
 import { createBasic } from './basic.js';
 import { createBearer } from './bearer.js';
 import { createRequestSignature } from './request-signature.js';
+import { createAwsSigv4 } from './aws-sigv4.js';
 import { createNone } from './none.js';
 import { createRefreshableToken } from './refreshable-token.js';
 import { createOAuth2Password } from './oauth2-password.js';
@@ -27,6 +28,8 @@ export function createAuthStrategy(spec: Authentication): AuthStrategy {
       return createBearer(spec);
     case 'request_signature':
       return createRequestSignature(spec);
+    case 'aws_sigv4':
+      return createAwsSigv4(spec);
     case 'refreshable_token':
       return createRefreshableToken(spec);
     case 'oauth2_password':

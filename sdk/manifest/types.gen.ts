@@ -20,6 +20,7 @@ export type Authentication =
   | AuthBasic
   | AuthBearer
   | AuthRequestSignature
+  | AuthAwsSigv4
   | AuthRefreshableToken
   | AuthOAuth2Password
   | AuthOAuth2ClientCredentials
@@ -689,6 +690,46 @@ export interface AuthRequestSignature {
   query?: {
     [k: string]: string | undefined;
   };
+}
+/**
+ * AWS Signature Version 4 on every request (signed by @smithy/signature-v4, the AWS SDK's signer): every hop that goes out — each retry, each same-origin redirect hop — gets Host, X-Amz-Date, the session token when there is one, X-Amz-Content-SHA256 when content_sha256_header is set, and the Authorization header over them and the exact body. No token request. A streamed body cannot be signed (the action must send bytes).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_aws_sigv4".
+ */
+export interface AuthAwsSigv4 {
+  /**
+   * AWS Signature Version 4.
+   */
+  type: 'aws_sigv4';
+  /**
+   * The access key id. Liquid template. Scope: credentials, env.
+   */
+  access_key_id: string;
+  /**
+   * The secret access key (only ever used to sign; never sent). Liquid template. Scope: credentials, env.
+   */
+  secret_access_key: string;
+  /**
+   * Temporary credentials' session token, sent as X-Amz-Security-Token; an empty rendering sends none. Liquid template. Scope: credentials, env.
+   */
+  session_token?: string;
+  /**
+   * The signing region. Liquid template. Scope: credentials, env.
+   */
+  region: string;
+  /**
+   * The signing name of the service. Liquid template. Scope: credentials, env.
+   */
+  service: string;
+  /**
+   * Whether the canonical URI escapes the (already escaped) path once more: true for every AWS service but S3, false for S3 and S3-compatible stores.
+   */
+  uri_escape_path?: boolean;
+  /**
+   * Send the hex SHA-256 of the body as X-Amz-Content-SHA256 (S3 requires it).
+   */
+  content_sha256_header?: boolean;
 }
 /**
  * Locoia's refreshable token: credentials are sent to an authorization endpoint; the access token is taken from the body (JSONPath), a response header or a Set-Cookie; an optional separate refresh request renews it. Field names are Locoia's.
