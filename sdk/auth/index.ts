@@ -13,6 +13,7 @@ import { createOAuth2Password } from './oauth2-password.js';
 import { createOAuth2ClientCredentials } from './oauth2-client-credentials.js';
 import { createOAuth2CustomToken } from './oauth2-custom-token.js';
 import { createJwtBearer } from './jwt-bearer.js';
+import { createJwt } from './jwt.js';
 import { createOAuth2AuthorizationCode } from './oauth2-authorization-code.js';
 import { createTokenChain } from './token-chain.js';
 
@@ -40,6 +41,8 @@ export function createAuthStrategy(spec: Authentication): AuthStrategy {
       return createOAuth2CustomToken(spec);
     case 'jwt_bearer':
       return createJwtBearer(spec);
+    case 'jwt':
+      return createJwt(spec);
     case 'oauth2_authorization_code':
       return createOAuth2AuthorizationCode(spec);
     case 'token_chain':

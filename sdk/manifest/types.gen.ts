@@ -27,6 +27,7 @@ export type Authentication =
   | AuthOAuth2AuthorizationCode
   | AuthOAuth2CustomToken
   | AuthJwtBearer
+  | AuthJwt
   | AuthTokenChain;
 /**
  * A JSONPath into a JSON body, evaluated without script support. The leading `$.` may be left out, as in Locoia manifests (`access_token` means `$.access_token`).
@@ -1353,6 +1354,77 @@ export interface AuthJwtBearer {
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
   allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
+}
+/**
+ * A JWT signed locally is the API credential itself, with no token request (App Store Connect, Ghost Admin, Snowflake key-pair): signed when first needed, kept until shortly before its exp, then signed again — once for every concurrent caller, as any token is renewed.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_jwt".
+ */
+export interface AuthJwt {
+  /**
+   * A locally signed JWT.
+   */
+  type: 'jwt';
+  signing: JwtSigning;
+  apply?: TokenPlacement;
+  /**
+   * When to sign again.
+   */
+  expiry?: {
+    /**
+     * Sign a new JWT this long before exp (never more than half its lifetime).
+     */
+    refresh_margin_seconds?: number;
+  };
+  expired_when?: ExpiredTokenSignal;
+}
+/**
+ * How a JWT is signed locally (jose): algorithm, key, header and claims. `iat` is the signing time and `exp` iat + lifetime_seconds unless the claims give them.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "jwt_signing".
+ */
+export interface JwtSigning {
+  /**
+   * JWS algorithm: RSA (RS*), RSA-PSS (PS*), ECDSA (ES256 P-256, ES384 P-384, ES512 P-521), EdDSA (Ed25519), HMAC (HS*).
+   */
+  algorithm:
+    | 'RS256'
+    | 'RS384'
+    | 'RS512'
+    | 'PS256'
+    | 'PS384'
+    | 'PS512'
+    | 'ES256'
+    | 'ES384'
+    | 'ES512'
+    | 'EdDSA'
+    | 'HS256'
+    | 'HS384'
+    | 'HS512';
+  /**
+   * Liquid template of the signing key: a PEM private key (PKCS#8, PKCS#1 or SEC1; literal `\n` line breaks are accepted), a private JWK's JSON text, or an HMAC secret — often a part of a credential (`{{ credentials.admin_api_key | split: ':' | last }}`). Scope: credentials, env.
+   */
+  key: string;
+  /**
+   * How the key is written; default pem for asymmetric algorithms, text (UTF-8 bytes) for HS*. hex, base64 and base64url are HMAC secrets in that encoding (Ghost's Admin API secret is hex).
+   */
+  key_format?: 'pem' | 'jwk' | 'text' | 'hex' | 'base64' | 'base64url';
+  /**
+   * Protected header fields besides alg (kid, typ — default JWT —, x5t…), as Liquid templates; a field that renders empty is left out. Scope: credentials, env.
+   */
+  header?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * The payload: JSON whose strings are Liquid templates (a string that is just `{{ x }}` keeps x's JSON type; arrays and nested objects allowed). iat and exp are added unless given. Scope: credentials, env, now.
+   */
+  claims?: {};
+  /**
+   * exp = iat + this, unless claims.exp is given. A JWT used as the credential is re-signed shortly before it (the expiry block's margin, at most half the lifetime).
+   */
+  lifetime_seconds?: number;
 }
 /**
  * A token obtained by a chain of named requests: discovery (an identity service, OpenID configuration), logins, token exchanges, in order; each step's values are available to later steps as `steps.<step>.<value>`. `token` says which values make the token record, `refresh` how it is renewed with a refresh token; kept steps (`keep: true`) are not repeated by renewals. Token requests never follow redirects, carry the shared headers and pass the SSRF guard.
