@@ -88,13 +88,32 @@ async function importKey(text: string, format: KeyFormat, algorithm: Algorithm, 
   }
   if (format !== 'pem') return createSecretKey(secretBytes(text, format, field));
   const pem = text.includes('\\n') ? text.replace(/\\n/g, '\n') : text;
+  let key: KeyObject;
   try {
-    return createPrivateKey({ key: pem, format: 'pem' });
+    key = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
     const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(pem);
     throw new CredentialsError(field, `the JWT signing key (${field}) cannot be used: ${encrypted ? 'it is encrypted (give an unencrypted key)' : 'it is not a PEM private key'}`);
   }
+  const needed = KEY_KINDS[algorithm];
+  const kind = key.asymmetricKeyType === 'ec' ? `ec ${key.asymmetricKeyDetails?.namedCurve ?? ''}` : (key.asymmetricKeyType ?? '');
+  if (needed && !needed.kinds.includes(kind)) throw new CredentialsError(field, `the JWT signing key (${field}) is ${kind || 'not asymmetric'}; ${algorithm} needs ${needed.name}`);
+  return key;
 }
+
+/** Which private keys each asymmetric algorithm signs with (node's key type, and the curve of EC keys). */
+const KEY_KINDS: Partial<Record<Algorithm, { kinds: readonly string[]; name: string }>> = {
+  RS256: { kinds: ['rsa'], name: 'an RSA key' },
+  RS384: { kinds: ['rsa'], name: 'an RSA key' },
+  RS512: { kinds: ['rsa'], name: 'an RSA key' },
+  PS256: { kinds: ['rsa', 'rsa-pss'], name: 'an RSA key' },
+  PS384: { kinds: ['rsa', 'rsa-pss'], name: 'an RSA key' },
+  PS512: { kinds: ['rsa', 'rsa-pss'], name: 'an RSA key' },
+  ES256: { kinds: ['ec prime256v1'], name: 'an EC P-256 key' },
+  ES384: { kinds: ['ec secp384r1'], name: 'an EC P-384 key' },
+  ES512: { kinds: ['ec secp521r1'], name: 'an EC P-521 key' },
+  EdDSA: { kinds: ['ed25519', 'ed448'], name: 'an Ed25519 or Ed448 key' },
+};
 
 /** An HMAC secret given as text, hex or base64(url). */
 function secretBytes(text: string, format: Exclude<KeyFormat, 'pem' | 'jwk'>, field: string): Uint8Array {

@@ -22,16 +22,14 @@ import type { AuthContext } from './auth-context.js';
 import type { AuthorizationCodeFlow, AuthStrategy, TokenSource } from './auth-strategy.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { tokenStrategy, type TokenStrategyOptions } from './token-strategy.js';
+import { compileClientAuthentication, type ClientAuthenticationSpec, type ClientAuthenticator } from './client-authentication.js';
 import { authView } from './auth-view.js';
 import { compileExpiryPolicy, type ExpiryPolicy } from './expiry.js';
 import { compileResponseSpec, requestToken, type TokenResponseSpec, type TokenResult } from './token-request.js';
 
-export interface OAuthGrantSpec {
+export interface OAuthGrantSpec extends ClientAuthenticationSpec {
   token_url: string;
   revocation_url?: string;
-  client_id?: string;
-  client_secret?: string;
-  client_auth?: ClientAuthentication;
   token_request_format?: TokenRequestFormat;
   scope?: string;
   params?: Record<string, string | undefined>;
@@ -97,7 +95,7 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
         if (value !== '') form.set('scope', value);
       }
       for (const [name, template] of params) form.set(name, template.render(scope));
-      const headers = client.authenticate(form, scope);
+      const headers = await client.authenticate(form, scope, url.render(scope), ctx.now());
       const body = encoding.encode(form);
       const result = await requestToken(
         ctx,
@@ -145,33 +143,6 @@ const JSON_ENCODING: BodyEncoding = { contentType: 'application/json', encode: (
 /** token_request_format: RFC 6749's form encoding unless the provider takes only JSON. */
 function bodyEncoding(format: TokenRequestFormat | undefined): BodyEncoding {
   return format === 'json' ? JSON_ENCODING : FORM_ENCODING;
-}
-
-interface ClientAuthenticator {
-  /** Adds the client's authentication (RFC 6749 §2.3.1) to a form; returns the headers it needs. */
-  authenticate(form: URLSearchParams, scope: TemplateScope): Record<string, string>;
-  derivedSecrets(scope: TemplateScope): string[];
-}
-
-function compileClientAuthentication(spec: OAuthGrantSpec, pointer: string): ClientAuthenticator {
-  const clientId = compileOptionalTemplate(spec.client_id, `${pointer}/client_id`);
-  const clientSecret = compileOptionalTemplate(spec.client_secret, `${pointer}/client_secret`);
-  const clientAuth = spec.client_auth ?? 'post';
-  const basicHeader = (scope: TemplateScope): string | undefined => {
-    if (clientAuth !== 'basic' || !clientId) return undefined;
-    // RFC 6749 §2.3.1: form-encode id and secret before Base64.
-    const pair = `${formEncode(clientId.render(scope))}:${formEncode(clientSecret?.render(scope) ?? '')}`;
-    return Buffer.from(pair, 'utf8').toString('base64');
-  };
-  return {
-    authenticate(form, scope) {
-      if (clientId && clientAuth !== 'basic') form.set('client_id', clientId.render(scope));
-      if (clientSecret && clientAuth === 'post') form.set('client_secret', clientSecret.render(scope));
-      const basic = basicHeader(scope);
-      return { accept: 'application/json', ...(basic ? { authorization: `Basic ${basic}` } : {}) };
-    },
-    derivedSecrets: (scope) => [basicHeader(scope)].filter((value): value is string => value !== undefined),
-  };
 }
 
 type TlsRule = (ctx: AuthContext, target: string, field: string) => void;
@@ -268,7 +239,7 @@ function compileRevocation(url: CompiledTemplate, pointer: string, { client, enc
     const target = url.render({ ...ctx.scope, auth: authView(record) });
     requireTls(ctx, target, `${pointer}/revocation_url`);
     const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
-    const headers = { ...ctx.sharedHeaders, ...client.authenticate(form, ctx.scope), 'content-type': encoding.contentType };
+    const headers = { ...ctx.sharedHeaders, ...(await client.authenticate(form, ctx.scope, target, ctx.now())), 'content-type': encoding.contentType };
     const answer = await ctx.http.send({
       method: 'POST',
       url: new URL(target),
@@ -294,8 +265,4 @@ function oauthErrorOf(body: unknown): string | undefined {
   const json = Buffer.isBuffer(body) ? parseJsonSafely(body.toString('utf8')) : undefined;
   const error = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { error?: unknown }).error : undefined;
   return typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : undefined;
-}
-
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+');
 }

@@ -37,6 +37,9 @@ export function schemaFindings(errors: readonly ErrorObject[]): Finding[] {
           dropped.add(sibling);
         }
       }
+    } else if (e.keyword === 'if') {
+      // "must match the then schema": the errors of the then branch itself say what is missing.
+      dropped.add(e);
     } else if (e.keyword === 'discriminator' && e.params.error === 'tag' && e.params.tagValue === undefined) {
       // "auth.type is missing" says it; ajv's own required error for the tag would repeat it.
       for (const sibling of byPath.get(e.instancePath) ?? []) {

@@ -57,12 +57,20 @@ export type StatusesThatMeanTheCredentialsWereRefused =
   | [400 | 401 | 403, 400 | 401 | 403]
   | [400 | 401 | 403, 400 | 401 | 403, 400 | 401 | 403];
 /**
- * How the client id and secret reach the token endpoint (RFC 6749 §2.3.1): `basic` (Authorization header, form-encoded values), `post` (body parameters) or `none` (client_id only, public clients).
+ * OAuth 2.0 resource owner password grant (RFC 6749 §4.3): user name and password for a token; the refresh_token grant when the server returns one, else a new login. Discouraged by RFC 9700 §2.4; the validator warns.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_oauth2_password".
+ */
+export type AuthOAuth2Password = AuthOauth2Password;
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 §2.3.1, RFC 7523 §2.2): `basic` (Authorization header, form-encoded values), `post` (body parameters), `none` (client_id only, public clients), `private_key_jwt` (a JWT signed with the client's private key, client_assertion), `client_secret_jwt` (a JWT signed HS256 with the client secret). The JWTs carry iss and sub = client_id, aud = the token URL (or client_assertion.audience), a fresh jti, iat and a short exp, and are signed anew for every token request.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "client_auth".
  */
-export type ClientAuthentication = 'basic' | 'post' | 'none';
+export type ClientAuthentication =
+  'basic' | 'post' | 'none' | 'private_key_jwt' | 'client_secret_jwt';
 /**
  * How the grant's token requests (code exchange, refresh, password, client credentials) and revocation requests carry their parameters: `form` (application/x-www-form-urlencoded, RFC 6749 §4 and RFC 7009) or `json` (application/json: the same parameters as one JSON object of strings, for providers that accept only JSON). The client secret is among them when client_auth is `post`; with `basic` it stays in the Authorization header.
  *
@@ -77,6 +85,20 @@ export type TokenRequestFormat = 'form' | 'json';
  * via the `definition` "allow_insecure_http".
  */
 export type AllowAPlainHttpTokenEndpoint = boolean;
+/**
+ * OAuth 2.0 client credentials grant (RFC 6749 §4.4); a new token is requested when the old one expires.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_oauth2_client_credentials".
+ */
+export type AuthOAuth2ClientCredentials = AuthOauth2ClientCredentials;
+/**
+ * OAuth 2.0 authorization code grant with PKCE (S256) and state (RFC 6749 §4.1, RFC 7636): the host sends the user to authorization_url, then completes with the callback; refresh tokens renew the access token.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_oauth2_authorization_code".
+ */
+export type AuthOAuth2AuthorizationCode = AuthOauth2AuthorizationCode;
 /**
  * Names the step: later steps use its values as `steps.<name>.<value>`, and `token` names them as `<name>.<value>`. Unique across steps and refresh.steps.
  *
@@ -851,13 +873,7 @@ export interface TokenExpiry {
 export interface ExtraValues {
   [k: string]: JSONPath | undefined;
 }
-/**
- * OAuth 2.0 resource owner password grant (RFC 6749 §4.3): user name and password for a token; the refresh_token grant when the server returns one, else a new login. Discouraged by RFC 9700 §2.4; the validator warns.
- *
- * This interface was referenced by `ConnectorManifest`'s JSON-Schema
- * via the `definition` "auth_oauth2_password".
- */
-export interface AuthOAuth2Password {
+export interface AuthOauth2Password {
   /**
    * OAuth 2.0 password grant.
    */
@@ -887,6 +903,7 @@ export interface AuthOAuth2Password {
    */
   client_secret?: string;
   client_auth?: ClientAuthentication;
+  client_assertion?: ClientAssertion;
   token_request_format?: TokenRequestFormat;
   /**
    * Space-separated scopes. Scope: credentials, env.
@@ -899,6 +916,45 @@ export interface AuthOAuth2Password {
   expired_when?: ExpiredTokenSignal;
   extras?: ExtraValues;
   allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
+}
+/**
+ * The key of a private_key_jwt client assertion (RFC 7523 §2.2), or the algorithm of a client_secret_jwt one.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "client_assertion".
+ */
+export interface ClientAssertion {
+  /**
+   * Default RS256 for private_key_jwt, HS256 for client_secret_jwt.
+   */
+  algorithm?:
+    | 'RS256'
+    | 'RS384'
+    | 'RS512'
+    | 'PS256'
+    | 'PS384'
+    | 'PS512'
+    | 'ES256'
+    | 'ES384'
+    | 'ES512'
+    | 'EdDSA'
+    | 'HS256'
+    | 'HS384'
+    | 'HS512';
+  /**
+   * private_key_jwt: the client's private key (PEM or a JWK's JSON text); client_secret_jwt signs with client_secret and takes no key. Scope: credentials, env.
+   */
+  key?: string;
+  key_format?: 'pem' | 'jwk';
+  /**
+   * The header's kid: which of the client's registered keys signed. Scope: credentials, env.
+   */
+  key_id?: string;
+  /**
+   * aud, when the server wants its issuer identifier rather than the token URL (default). Scope: credentials, env.
+   */
+  audience?: string;
+  lifetime_seconds?: number;
 }
 /**
  * Further form parameters of the token request: name → Liquid template. Scope: credentials, env.
@@ -944,13 +1000,7 @@ export interface GrantTokenResponse {
     | [string, string, string, string, string, string, string, string, string]
     | [string, string, string, string, string, string, string, string, string, string];
 }
-/**
- * OAuth 2.0 client credentials grant (RFC 6749 §4.4); a new token is requested when the old one expires.
- *
- * This interface was referenced by `ConnectorManifest`'s JSON-Schema
- * via the `definition` "auth_oauth2_client_credentials".
- */
-export interface AuthOAuth2ClientCredentials {
+export interface AuthOauth2ClientCredentials {
   /**
    * OAuth 2.0 client credentials grant.
    */
@@ -970,8 +1020,9 @@ export interface AuthOAuth2ClientCredentials {
   /**
    * Liquid template. Scope: credentials, env.
    */
-  client_secret: string;
+  client_secret?: string;
   client_auth?: ClientAuthentication;
+  client_assertion?: ClientAssertion;
   token_request_format?: TokenRequestFormat;
   /**
    * Space-separated scopes. Scope: credentials, env.
@@ -985,13 +1036,7 @@ export interface AuthOAuth2ClientCredentials {
   extras?: ExtraValues;
   allow_insecure_http?: AllowAPlainHttpTokenEndpoint;
 }
-/**
- * OAuth 2.0 authorization code grant with PKCE (S256) and state (RFC 6749 §4.1, RFC 7636): the host sends the user to authorization_url, then completes with the callback; refresh tokens renew the access token.
- *
- * This interface was referenced by `ConnectorManifest`'s JSON-Schema
- * via the `definition` "auth_oauth2_authorization_code".
- */
-export interface AuthOAuth2AuthorizationCode {
+export interface AuthOauth2AuthorizationCode {
   /**
    * OAuth 2.0 authorization code grant.
    */
@@ -1017,6 +1062,7 @@ export interface AuthOAuth2AuthorizationCode {
    */
   client_secret?: string;
   client_auth?: ClientAuthentication;
+  client_assertion?: ClientAssertion;
   token_request_format?: TokenRequestFormat;
   /**
    * Liquid template of the registered redirect URI. Scope: credentials, env.
@@ -1301,7 +1347,7 @@ export interface TokenResponsePaths {
   refresh_token_path?: JSONPath;
 }
 /**
- * JWT bearer grant (RFC 7523), service-account style: an RS256 assertion signed with the private key is exchanged for an access token.
+ * JWT bearer grant (RFC 7523), service-account style: an assertion (RS256 unless `algorithm` says otherwise) signed with the private key is exchanged for an access token.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "auth_jwt_bearer".
@@ -1335,6 +1381,20 @@ export interface AuthJwtBearer {
    * Space-separated scopes, sent as the `scope` claim. Scope: credentials, env.
    */
   scope?: string;
+  /**
+   * How the assertion is signed; RS256 (Google, Salesforce) unless the provider documents another.
+   */
+  algorithm?:
+    | 'RS256'
+    | 'RS384'
+    | 'RS512'
+    | 'PS256'
+    | 'PS384'
+    | 'PS512'
+    | 'ES256'
+    | 'ES384'
+    | 'ES512'
+    | 'EdDSA';
   /**
    * PEM RSA private key (PKCS#1 or PKCS#8); literal `\n` sequences are accepted. Scope: credentials, env.
    */

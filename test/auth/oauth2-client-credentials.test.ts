@@ -6,7 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConnector, MemoryTokenStore, ReauthorizationRequired, type Connector } from '../../sdk/index.js';
-import type { AuthOAuth2ClientCredentials, ClientAuthentication } from '../../sdk/manifest/types.gen.js';
+import type { AuthOAuth2ClientCredentials } from '../../sdk/manifest/types.gen.js';
+import type { ClientAuthMethod } from '../helpers/fake-oauth/types.js';
 import { formDecode, startFakeOAuth, type FakeOAuth, type FakeOAuthOptions } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
@@ -35,7 +36,7 @@ function ccAuth(overrides: Partial<AuthOAuth2ClientCredentials> = {}): AuthOAuth
 
 async function setup(
   client: { id: string; secret: string },
-  clientAuth: ClientAuthentication,
+  clientAuth: ClientAuthMethod,
   options: FakeOAuthOptions = {},
   overrides: Partial<AuthOAuth2ClientCredentials> = {},
 ) {

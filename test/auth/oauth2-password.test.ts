@@ -17,6 +17,7 @@ import {
 } from '../../sdk/index.js';
 import type { AuthOAuth2Password } from '../../sdk/manifest/types.gen.js';
 import { startFakeOAuth, type FakeOAuth, type FakeOAuthOptions } from '../helpers/fake-oauth/index.js';
+import type { ClientAuthMethod } from '../helpers/fake-oauth/types.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
 import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
 
@@ -46,7 +47,7 @@ const schema = credentialFields(['username', 'password', 'client_id', 'client_se
 
 async function setup(options: FakeOAuthOptions = {}, overrides: Partial<AuthOAuth2Password> = {}, credentials: Record<string, string> = {}) {
   server = await startFakeOAuth({
-    clients: [{ ...CLIENT, auth: overrides.client_auth ?? 'post' }],
+    clients: [{ ...CLIENT, auth: (overrides.client_auth ?? 'post') as ClientAuthMethod }],
     users: { [USER.username]: USER.password },
     now: clock.now,
     expiresIn: 600,
