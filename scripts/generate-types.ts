@@ -38,7 +38,10 @@ function withNamedDefinitionsOnly(schema: JSONSchema): JSONSchema {
     for (const [key, value] of Object.entries(node)) {
       if (key === 'title' && !keepTitle) continue;
       if (key === 'examples' || key === 'default') out[key] = value;
-      else if (key === '$defs') {
+      else if (key === 'properties' && value !== null && typeof value === 'object') {
+        // Names of properties, not keywords: a property called "title" (an action's) stays.
+        out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, property]) => [name, strip(property, false)]));
+      } else if (key === '$defs') {
         out[key] = Object.fromEntries(
           Object.entries(value as Record<string, unknown>).map(([name, def]) => [name, strip(def, true)]),
         );

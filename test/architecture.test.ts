@@ -43,18 +43,22 @@ const DOORS: Record<string, RegExp> = {
   '@smithy/signature-v4': /^auth\/aws-sigv4\.ts$/,
   '@smithy/hash-node': /^auth\/aws-sigv4\.ts$/,
   jose: /^auth\/jwt-signer\.ts$/,
+  'oauth-1.0a': /^auth\/oauth1\.ts$/,
   // An optional peer: only `connector generate` needs it.
   'json-schema-to-typescript': /^cli\/typed-declarations\.ts$/,
+  // An optional peer, loaded lazily: only the MCP server needs it.
+  '@modelcontextprotocol/sdk': /^mcp\//,
 };
 
 /** Layers, lowest first; a module may import its own layer and those below. */
 const LAYERS: [number, RegExp][] = [
   [0, /^(?:errors|redact|events|json-pointer)\.ts$|^manifest\/types\.gen\.ts$/],
-  [1, /^(?:template|extract|store|manifest)\//],
+  // import/: the importers read text and write manifests; L1 keeps them off the network and the runtime.
+  [1, /^(?:template|extract|store|manifest|import)\//],
   [2, /^http\//],
   [3, /^auth\//],
   [4, /^runtime\//],
-  [5, /^(?:cli|testkit)\/|^index\.ts$/],
+  [5, /^(?:cli|testkit|mcp)\/|^index\.ts$/],
 ];
 
 /** Functions may run to this many lines, from the line they start on to their closing brace. */

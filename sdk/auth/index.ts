@@ -7,6 +7,7 @@ import { createBasic } from './basic.js';
 import { createBearer } from './bearer.js';
 import { createRequestSignature } from './request-signature.js';
 import { createAwsSigv4 } from './aws-sigv4.js';
+import { createOAuth1 } from './oauth1.js';
 import { createNone } from './none.js';
 import { createRefreshableToken } from './refreshable-token.js';
 import { createOAuth2Password } from './oauth2-password.js';
@@ -31,6 +32,8 @@ export function createAuthStrategy(spec: Authentication): AuthStrategy {
       return createRequestSignature(spec);
     case 'aws_sigv4':
       return createAwsSigv4(spec);
+    case 'oauth1':
+      return createOAuth1(spec);
     case 'refreshable_token':
       return createRefreshableToken(spec);
     case 'oauth2_password':

@@ -22,6 +22,7 @@ import type { AuthContext } from './auth-context.js';
 import type { AuthorizationCodeFlow, AuthStrategy, TokenSource } from './auth-strategy.js';
 import type { TokenRecord } from '../store/token-store.js';
 import { tokenStrategy, type TokenStrategyOptions } from './token-strategy.js';
+import { assignHeaders } from '../http/headers.js';
 import { compileClientAuthentication, type ClientAuthenticationSpec, type ClientAuthenticator } from './client-authentication.js';
 import { authView } from './auth-view.js';
 import { compileExpiryPolicy, type ExpiryPolicy } from './expiry.js';
@@ -239,7 +240,7 @@ function compileRevocation(url: CompiledTemplate, pointer: string, { client, enc
     const target = url.render({ ...ctx.scope, auth: authView(record) });
     requireTls(ctx, target, `${pointer}/revocation_url`);
     const form = new URLSearchParams({ token, token_type_hint: record.refreshToken !== undefined ? 'refresh_token' : 'access_token' });
-    const headers = { ...ctx.sharedHeaders, ...(await client.authenticate(form, ctx.scope, target, ctx.now())), 'content-type': encoding.contentType };
+    const headers = assignHeaders({ ...ctx.sharedHeaders }, { ...(await client.authenticate(form, ctx.scope, target, ctx.now())), 'content-type': encoding.contentType });
     const answer = await ctx.http.send({
       method: 'POST',
       url: new URL(target),

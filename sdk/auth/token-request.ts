@@ -5,6 +5,7 @@
  * Sending and parsing are apart so each can be tested alone.
  */
 import { inSpan } from '../http/tracing.js';
+import { assignHeaders } from '../http/headers.js';
 import { ConfigurationError, CredentialsRefusedError, HttpError, TokenResponseError, type ConnectorError } from '../errors.js';
 import type { CompiledTemplate, TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
@@ -151,9 +152,9 @@ export async function sendTokenRequest(
   const headers: Record<string, string> = { ...ctx.sharedHeaders };
   for (const [name, template] of request.headers) {
     const value = template.render(scope);
-    if (value !== '') headers[name] = value;
+    if (value !== '') assignHeaders(headers, { [name]: value });
   }
-  Object.assign(headers, extras.headers);
+  assignHeaders(headers, extras.headers);
   const cookie = hasHeader(headers, 'cookie') ? undefined : extras.cookieHeader?.(url);
   if (cookie !== undefined) headers.cookie = cookie;
   const body = request.method === 'GET' ? undefined : request.body?.(scope);

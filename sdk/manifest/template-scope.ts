@@ -33,7 +33,7 @@ export interface ScopeFacts {
 }
 
 /** Auth types that obtain no token: their auth view is empty. */
-const STATIC_AUTH = ['none', 'api_key', 'basic', 'bearer', 'request_signature', 'aws_sigv4'];
+const STATIC_AUTH = ['none', 'api_key', 'basic', 'bearer', 'request_signature', 'aws_sigv4', 'oauth1'];
 
 /** One template field under check: what it may use and, in an action, that action's input. */
 export interface FieldContext {

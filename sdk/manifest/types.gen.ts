@@ -1,14 +1,6 @@
 /* Generated from schemas/connector.schema.json by `npm run generate`. Do not edit. */
 
 /**
- * Value used when the field is absent.
- */
-export type Default = string | number | boolean | {} | unknown[] | null;
-/**
- * Example values.
- */
-export type Examples = unknown[];
-/**
  * How requests are authenticated, discriminated by `type`.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
@@ -21,6 +13,7 @@ export type Authentication =
   | AuthBearer
   | AuthRequestSignature
   | AuthAwsSigv4
+  | AuthOAuth1
   | AuthRefreshableToken
   | AuthOAuth2Password
   | AuthOAuth2ClientCredentials
@@ -307,11 +300,21 @@ export interface DataSchema {
         ...('string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null')[]
       ];
   /**
+   * Label shown to the user.
+   */
+  title?: string;
+  /**
    * Help text.
    */
   description?: string;
-  default?: Default;
-  examples?: Examples;
+  /**
+   * Value used when the field is absent.
+   */
+  default?: string | number | boolean | {} | unknown[] | null;
+  /**
+   * Example values.
+   */
+  examples?: unknown[];
   /**
    * The only values accepted.
    *
@@ -753,6 +756,50 @@ export interface AuthAwsSigv4 {
    * Send the hex SHA-256 of the body as X-Amz-Content-SHA256 (S3 requires it).
    */
   content_sha256_header?: boolean;
+}
+/**
+ * OAuth 1.0a (RFC 5849) signatures on every request, with a token the user already holds (NetSuite token-based authentication, a Trello or X access token) or none (two-legged): every hop that goes out — each retry, each same-origin redirect hop — gets a fresh nonce, the connection clock's timestamp and a signature over the method, URL, query and form-body parameters (signature base string by the oauth-1.0a package).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_oauth1".
+ */
+export interface AuthOAuth1 {
+  /**
+   * OAuth 1.0a.
+   */
+  type: 'oauth1';
+  /**
+   * The client's (consumer's) key. Liquid template. Scope: credentials, env.
+   */
+  consumer_key: string;
+  /**
+   * The consumer secret (not used by RSA-SHA1). Liquid template. Scope: credentials, env.
+   */
+  consumer_secret?: string;
+  /**
+   * The access token (oauth_token); leave out for two-legged requests. Liquid template. Scope: credentials, env.
+   */
+  token?: string;
+  /**
+   * The access token's secret. Liquid template. Scope: credentials, env.
+   */
+  token_secret?: string;
+  /**
+   * HMAC-SHA256 for NetSuite; RSA-SHA1 signs with private_key; PLAINTEXT only over TLS.
+   */
+  signature_method?: 'HMAC-SHA1' | 'HMAC-SHA256' | 'RSA-SHA1' | 'PLAINTEXT';
+  /**
+   * RSA-SHA1 only: the consumer's PEM RSA private key. Liquid template. Scope: credentials, env.
+   */
+  private_key?: string;
+  /**
+   * The Authorization header's realm (NetSuite: the account id, upper case, `_SB1` for a sandbox). Liquid template. Scope: credentials, env.
+   */
+  realm?: string;
+  /**
+   * The oauth_* parameters in the Authorization header (default) or appended to the query.
+   */
+  placement?: 'header' | 'query';
 }
 /**
  * Locoia's refreshable token: credentials are sent to an authorization endpoint; the access token is taken from the body (JSONPath), a response header or a Set-Cookie; an optional separate refresh request renews it. Field names are Locoia's.
@@ -2009,6 +2056,10 @@ export interface TimeoutsAndLimits {
  * via the `definition` "action".
  */
 export interface Action {
+  /**
+   * Human-readable name.
+   */
+  title?: string;
   /**
    * What the action does.
    */

@@ -22,7 +22,7 @@ describe('connector validate', () => {
     const { code, stdout } = await connector('validate', VALID, BROKEN);
     expect(code).toBe(3);
     expect(stdout.split('\n')).toEqual([
-      `${BROKEN}:6:21  /auth/type  error: auth.type "oauth3" is not one of: none, api_key, basic, bearer, request_signature, aws_sigv4, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, jwt, token_chain  (How requests are authenticated, discriminated by \`type\`.)`,
+      `${BROKEN}:6:21  /auth/type  error: auth.type "oauth3" is not one of: none, api_key, basic, bearer, request_signature, aws_sigv4, oauth1, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, jwt, token_chain  (did you mean "oauth1"?)`,
       '2 files checked: 1 invalid, 1 error, 0 warnings',
       '',
     ]);

@@ -8,7 +8,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const read = (path: string) => readFileSync(`${here}${path}`, 'utf8');
 const errorsOf = (text: unknown) => validateManifest(text).diagnostics.filter((d) => d.severity === 'error');
 
-const AUTH_TYPES = 'none, api_key, basic, bearer, request_signature, aws_sigv4, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, jwt, token_chain';
+const AUTH_TYPES = 'none, api_key, basic, bearer, request_signature, aws_sigv4, oauth1, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, jwt, token_chain';
 
 /** file → the first diagnostic (pointer, line, column, message or `~substring`) and how many errors in all. */
 const BROKEN: [file: string, pointer: string, line: number, column: number, message: string, errors: number][] = [

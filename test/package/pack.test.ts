@@ -161,7 +161,7 @@ describe('the packed package', () => {
       valid: true,
       diagnostics: 0,
       broken: [
-        '/auth/type auth.type "oauth3" is not one of: none, api_key, basic, bearer, request_signature, aws_sigv4, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, jwt, token_chain',
+        '/auth/type auth.type "oauth3" is not one of: none, api_key, basic, bearer, request_signature, aws_sigv4, oauth1, refreshable_token, oauth2_password, oauth2_client_credentials, oauth2_authorization_code, oauth2_custom_token, jwt_bearer, jwt, token_chain',
       ],
       loaded: 'public-holidays',
       schema: true,
