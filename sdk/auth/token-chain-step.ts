@@ -6,8 +6,8 @@
  * A ChainRun is what one run of the chain has learnt so far: values by step, and the cookies
  * every answer set, kept per URL as a login's are.
  */
-import type { ChainRefreshStep, ChainStep } from '../manifest/types.gen.js';
-import { ConfigurationError } from '../errors.js';
+import type { ChainRefreshStep, ChainStep, RefusedWhen } from '../manifest/types.gen.js';
+import { ConfigurationError, CredentialsRefusedError } from '../errors.js';
 import type { ParsedCookie } from '../extract/cookie.js';
 import { compileJsonPath } from '../extract/json-path.js';
 import { cookieHeaderFor, storeCookies, type StoredCookie } from '../store/cookie-jar.js';
@@ -17,7 +17,7 @@ import { compileTemplateMap } from '../template/template-map.js';
 import type { AuthContext } from './auth-context.js';
 import type { AuthView } from './auth-view.js';
 import { failureOf, formBody, sendTokenRequest, type AccessTokenSource, type TokenRequestSpec } from './token-request.js';
-import { checkValueHost, compileStepValues, readAnswer, readStepValues, type CompiledValue, type StepValue } from './step-values.js';
+import { checkValueHost, compileStepValues, readAnswer, readStepValues, type CompiledValue, type StepAnswer, type StepValue } from './step-values.js';
 
 /** The values of every step run (or reused) so far: `steps.<step>.<value>` in templates. */
 export type StepValuesByName = Record<string, Record<string, StepValue>>;
@@ -31,6 +31,8 @@ export interface CompiledStep {
   /** What failureOf needs: the refusal statuses, and what a 2xx answer with an OAuth `error` must hold to pass. */
   readonly judge: { readonly accessToken: AccessTokenSource; readonly refusalStatuses?: readonly number[] };
   readonly values: readonly CompiledValue[];
+  /** A 2xx answer that still means "refused" (refused_when): the place it is read and the refusing values. */
+  readonly refusedWhen?: { readonly value: CompiledValue; readonly values: readonly string[] };
   /** The steps whose values its url, headers or body use. */
   readonly uses: ReadonlySet<string>;
 }
@@ -57,8 +59,17 @@ export function compileStep(spec: ChainStep | ChainRefreshStep, pointer: string)
       refusalStatuses: spec.refusal_statuses,
     },
     values: compileStepValues(spec.values, `${pointer}/values`),
+    ...(spec.refused_when ? { refusedWhen: compileRefusedWhen(spec.refused_when, `${pointer}/refused_when`) } : {}),
     uses: stepsUsed(spec),
   };
+}
+
+/** refused_when reads its place as an optional, non-secret value would be read. */
+function compileRefusedWhen(spec: RefusedWhen, pointer: string): NonNullable<CompiledStep['refusedWhen']> {
+  const { values, ...place } = spec;
+  const [value] = compileStepValues({ status: { ...place, secret: false, optional: true } }, pointer);
+  if (!value) throw new ConfigurationError(pointer, `${pointer} says nowhere to look: give json, xml or header`);
+  return { value: { ...value, pointer }, values: values.map(String) };
 }
 
 function compileBody(spec: ChainStep | ChainRefreshStep, pointer: string): Pick<TokenRequestSpec, 'body' | 'contentType'> {
@@ -90,6 +101,20 @@ function stringsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(stringsOf);
   if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
   return [];
+}
+
+/** A 2xx answer whose refused_when place holds a refusing value is a refusal of the credentials. */
+function refuseIfSaid(step: CompiledStep, answer: StepAnswer, where: string): void {
+  const rule = step.refusedWhen;
+  if (!rule) return;
+  let held: unknown;
+  try {
+    held = rule.value.read(answer);
+  } catch {
+    return; // not the shape the rule reads (not XML, say): the values decide
+  }
+  if (held === undefined || held === null || !rule.values.includes(String(held))) return;
+  throw new CredentialsRefusedError(`${where} refused the credentials: its answer says ${JSON.stringify(String(held))} ${rule.value.where} (${rule.value.pointer}). Check the credentials the connection was given.`, { status: answer.response.status });
 }
 
 /** What one run of a chain has learnt: each step's values and answer, and the cookies set so far. */
@@ -127,6 +152,7 @@ export async function runStep(ctx: AuthContext, step: CompiledStep, run: ChainRu
   const failure = failureOf(ctx, step.request, step.judge, sent.answer, answer.json, sent.bodiless);
   if (failure) throw failure;
   const where = `step "${step.name}" (${step.pointer})`;
+  refuseIfSaid(step, answer, where);
   const values = readStepValues(step.values, answer, ctx.redactor, where);
   for (const cookie of answer.cookies) ctx.redactor.add(cookie.value);
   for (const value of step.values) checkValueHost(value, values[value.name] ?? null, ctx.scope, where);

@@ -1611,11 +1611,274 @@ export interface ChainStep {
   body?: {} | unknown[] | string;
   body_format?: StepBodyFormat;
   refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
+  refused_when?: RefusedWhen;
   /**
    * A discovery step: its values are stored in the token record (extras.steps.<step>) and a renewal does not repeat it. When a later step that uses one of its values fails with a configuration error (a redirect, 404, 405, a malformed-request answer), a network failure or a host-pattern refusal — or a stored value no longer matches its host_patterns — the kept steps run again once and the chain is retried; a second failure is thrown as it is. Values of a kept step must be `"secret": false`: they are stored as plain configuration.
    */
   keep?: boolean;
   values?: StepValues;
+}
+/**
+ * A successful (2xx) answer that nevertheless means the provider refused the credentials — Sage Intacct answers a wrong password with 200 and <authentication><status>failure</status>: when the value at this place is one of `values`, the step fails as a refused credential (the connection needs re-authorization) instead of as a malformed answer. Checked before the step's values are read.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "chain_refused_when".
+ */
+export interface RefusedWhen {
+  json?: JSONPath;
+  /**
+   * Slash path into an XML answer, as a value's xml.
+   */
+  xml?: string;
+  header?: HeaderName;
+  /**
+   * The values that mean refused (compared as text).
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  values:
+    | [string | number | boolean]
+    | [string | number | boolean, string | number | boolean]
+    | [string | number | boolean, string | number | boolean, string | number | boolean]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ]
+    | [
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean,
+        string | number | boolean
+      ];
 }
 /**
  * Value name → where the step's answer holds it.
@@ -1963,6 +2226,7 @@ export interface ChainRefreshStep {
   body?: {} | unknown[] | string;
   body_format?: StepBodyFormat;
   refusal_statuses?: StatusesThatMeanTheCredentialsWereRefused;
+  refused_when?: RefusedWhen;
   values?: StepValues;
 }
 /**

@@ -305,18 +305,16 @@ describe('refused credentials', () => {
     expect(authEvents()).toEqual(['auth.reauthorization_required']);
   });
 
-  it('a wrong user password (HTTP 200, <authentication><status>failure</status>): TokenResponseError after exactly one request, nothing flagged', async () => {
+  it('a wrong user password (HTTP 200, <authentication><status>failure</status>): refused_when makes it a refusal after exactly one request', async () => {
     registerSecret('wrong-user-canary-5510');
     const connection = connect({ user_password: 'wrong-user-canary-5510' });
     const error = await rejection(connection.execute('read-by-query', VENDOR_QUERY));
-    // The format has no way to call a 200 answer with an XML failure a refusal: the missing session id is all the runtime sees.
-    expect(error).toBeInstanceOf(TokenResponseError);
-    expect(error.code).toBe('CONNECTOR_TOKEN_RESPONSE_INVALID');
-    expect(error.message).toContain('expected the value "session_id" at the XML path /response/operation/result/data/api/sessionid, found nothing');
-    // Within the renewal cooldown the same failure is thrown again without a request.
-    expect(await rejection(connection.execute('read-by-query', VENDOR_QUERY))).toBeInstanceOf(TokenResponseError);
+    expect(error).toBeInstanceOf(ReauthorizationRequired);
+    expect(error.cause).toBeInstanceOf(CredentialsRefusedError);
+    expect(String((error.cause as Error).message)).toContain('its answer says "failure" at the XML path /response/operation/authentication/status');
+    expect(await rejection(connection.execute('read-by-query', VENDOR_QUERY))).toBeInstanceOf(ReauthorizationRequired);
     expect(counts()).toEqual([1, 0]);
-    expect(authEvents()).toEqual([]);
+    expect(authEvents()).toEqual(['auth.reauthorization_required']);
   });
 });
 
