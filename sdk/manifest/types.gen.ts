@@ -120,7 +120,7 @@ export type HeaderName = string;
  * via the `definition` "pagination".
  */
 export type Pagination =
-  PaginationCursor | PaginationOffset | PaginationPage | PaginationLinkHeader;
+  PaginationCursor | PaginationOffset | PaginationPage | PaginationLinkHeader | PaginationNextUrl;
 /**
  * An error code of the SDK.
  *
@@ -2470,7 +2470,7 @@ export interface PaginationPage {
   results_path: JSONPath;
 }
 /**
- * The next page's URL is in the `Link: <…>; rel="next"` header (RFC 8288).
+ * The next page's URL is in the `Link: <…>; rel="next"` header (RFC 8288), and is requested as it is: its query is not built again from the action's query.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "pagination_link_header".
@@ -2480,6 +2480,24 @@ export interface PaginationLinkHeader {
    * Link header pagination.
    */
   type: 'link_header';
+  /**
+   * paginate() stops after this many pages.
+   */
+  max_pages?: number;
+}
+/**
+ * The page's body names the next page's URL (Salesforce's nextRecordsUrl, OData's @odata.nextLink, JSON:API's links.next): absolute, or a path resolved against the page's URL. The next request is that URL as it is — its query is not built again from the action's query — and, like every absolute URL, it may only go to the base URL's host or allowed_hosts, so credentials never follow a server to another host.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "pagination_next_url".
+ */
+export interface PaginationNextUrl {
+  /**
+   * Next-URL-in-the-body pagination.
+   */
+  type: 'next_url';
+  next_url_path: JSONPath;
+  results_path?: JSONPath;
   /**
    * paginate() stops after this many pages.
    */

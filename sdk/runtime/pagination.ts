@@ -1,9 +1,9 @@
 /**
  * Pagination strategies: cursor (a JSONPath to the next cursor), offset/limit, page number,
- * and `Link: <…>; rel="next"` (RFC 8288). Each turns the page just read into the next page's
- * parameters, or says the pages are done.
+ * `Link: <…>; rel="next"` (RFC 8288), and a next URL in the body (Salesforce, OData, JSON:API).
+ * Each turns the page just read into the next page's parameters, or says the pages are done.
  */
-import type { Pagination, PaginationCursor, PaginationOffset, PaginationPage } from '../manifest/types.gen.js';
+import type { Pagination, PaginationCursor, PaginationNextUrl, PaginationOffset, PaginationPage } from '../manifest/types.gen.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
 
 /** What a page adds to the action's own request. */
@@ -11,7 +11,7 @@ export interface PageRequest {
   query: [string, string][];
   /** Fields merged into a JSON or form body (cursor pagination `in: body`). */
   bodyFields?: Record<string, unknown>;
-  /** The next page's whole URL (Link header pagination). */
+  /** The next page's whole URL, query included (Link header and next-URL pagination): the action's query is not added again. */
   url?: URL;
   /** Where the walk stands: the offset or page number this request asks for. */
   position?: number;
@@ -44,6 +44,8 @@ export function compilePagination(spec: Pagination | undefined): Pager | undefin
       return pageNumberPager(spec, maxPages);
     case 'link_header':
       return linkHeaderPager(maxPages);
+    case 'next_url':
+      return nextUrlPager(spec, maxPages);
     default: {
       const unknown: never = spec;
       throw new TypeError(`unknown pagination type ${String((unknown as { type: unknown }).type)}`);
@@ -114,6 +116,23 @@ function linkHeaderPager(maxPages: number): Pager {
     next(page) {
       const next = nextLink(page.headers.link);
       return next === undefined ? undefined : { query: [], url: new URL(next, page.url) };
+    },
+  };
+}
+
+/** The next page is the URL (or path) the body names; done when it names none or the page is empty. */
+function nextUrlPager(spec: PaginationNextUrl, maxPages: number): Pager {
+  const nextPath = compileJsonPath(spec.next_url_path);
+  const results = optionalPath(spec.results_path);
+  return {
+    maxPages,
+    ...(results ? { results } : {}),
+    first: () => ({ query: [] }),
+    next(page) {
+      if (results && countOf(results, page.json) === 0) return undefined;
+      const next = nextPath.first(page.json);
+      if (typeof next !== 'string' || next === '' || !URL.canParse(next, page.url.href)) return undefined;
+      return { query: [], url: new URL(next, page.url) };
     },
   };
 }
