@@ -17,6 +17,13 @@ export { MemoryTokenStore } from './store/memory-token-store.js';
 export { FileTokenStore, type FileTokenStoreOptions } from './store/file-token-store.js';
 export type { EncryptionKey, EncryptionOptions } from './store/encryption.js';
 export { RedisTokenStore, type RedisTokenStoreOptions, type RedisCommandClient } from './store/redis-token-store.js';
+export {
+  PostgresTokenStore,
+  type PostgresTokenStoreOptions,
+  type PostgresPool,
+  type PostgresQueryable,
+  type PostgresQueryResult,
+} from './store/postgres-token-store.js';
 export type { TokenStore, TokenRecord } from './store/token-store.js';
 export type { StoredCookie } from './store/cookie-jar.js';
 export type { ConnectorEvent, ConnectorEventType, EventListener } from './events.js';

@@ -36,6 +36,8 @@ const DOORS: Record<string, RegExp> = {
   'set-cookie-parser': /^extract\/cookie\.ts$/,
   ajv: /^manifest\//,
   redis: /^store\/redis-token-store\.ts$/,
+  // An optional peer, imported lazily: only a store made from a connection string needs it.
+  pg: /^store\/postgres-token-store\.ts$/,
   'ipaddr.js': /^http\/address-policy\.ts$/,
   // The Public Suffix List: cookie domains, and host patterns that would match a whole suffix.
   tldts: /^(?:store\/cookie-jar|http\/host-pattern)\.ts$/,
