@@ -93,7 +93,6 @@ export function compileAction(id: string, spec: Action): CompiledAction {
         if (value !== '') rendered[name] = value;
       }
       const params: [string, string][] = [];
-      // A page given as a whole URL carries its own query: adding the action's again would repeat it.
       for (const [name, template] of page?.url ? [] : query) {
         const value = template.render(scope);
         if (value !== '' && !page?.query.some(([pageName]) => pageName === name)) params.push([name, value]);

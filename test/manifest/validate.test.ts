@@ -20,7 +20,7 @@ const BROKEN: [file: string, pointer: string, line: number, column: number, mess
   ['bad-id-pattern', '/id', 2, 9, 'id "My Connector" does not match ^[a-z0-9][a-z0-9-]{0,62}$', 1],
   ['bad-input-type', '/actions/get-item/input/properties/id/type', 11, 68, 'type "strng" is not one of: string, number, integer, boolean, object, array, null', 1],
   ['bad-method', '/actions/get-item/method', 8, 29, 'method "FETCH" is not one of: GET, POST, PUT, PATCH, DELETE, HEAD', 1],
-  ['bad-pagination-type', '/actions/get-items/pagination/type', 11, 31, 'pagination.type "cursr" is not one of: cursor, offset, page, link_header', 1],
+  ['bad-pagination-type', '/actions/get-items/pagination/type', 11, 31, 'pagination.type "cursr" is not one of: cursor, offset, page, link_header, next_url', 1],
   ['bad-version', '/version', 4, 14, 'version "1.0" does not match ^\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?$', 1],
   ['body-and-body-template', '/actions/create-item/body_template', 12, 7, 'body and body_template are mutually exclusive', 1],
   ['comment', '', 6, 3, 'invalid JSON: comments are not allowed', 1],
