@@ -31,3 +31,9 @@ export type { ConnectorManifest } from './manifest/types.gen.js';
 export { runManifestTests } from './testkit/scenario-runner.js';
 export type { ManifestReport, ScenarioReport, RunOptions } from './testkit/scenario-runner.js';
 export * from './errors.js';
+// The MCP server: @modelcontextprotocol/sdk (an optional peer) is imported only when a server is made.
+export { createMcpServer } from './mcp/server.js';
+export type { McpServerOptions, McpRequestContext, McpAuthInfo, McpConnector, McpTransport, ConnectorMcpServer } from './mcp/server.js';
+// Importers: other connector formats as manifests, with diagnostics into the source (docs/import-locoia.md).
+export { importLocoia, LOCOIA_AUTH_TYPES, STARTER_ACTION_ID } from './import/locoia.js';
+export type { LocoiaImport, LocoiaImportOptions, LocoiaAuthType } from './import/locoia.js';

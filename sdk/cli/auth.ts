@@ -45,7 +45,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function tokenText(info: TokenInfo): string {
+/**
+ * What a token is, in lines for the operator (never the token itself); `import --check` prints it too.
+ *
+ * @example
+ * out.out(tokenText(await connection.ensureToken())); // "token obtained: Bearer, expires …"
+ */
+export function tokenText(info: TokenInfo): string {
   if (!info.managed) return 'this auth type sends the credentials themselves: there is no token to obtain\n';
   const expires =
     info.expiresAt === undefined
@@ -59,8 +65,13 @@ function tokenText(info: TokenInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** What `tokenText` says, as fields: never the token, only what it is (names kept clear of the redactor's secret keys). */
-function tokenJson(info: TokenInfo): Record<string, unknown> {
+/**
+ * What `tokenText` says, as fields: never the token, only what it is (names kept clear of the redactor's secret keys).
+ *
+ * @example
+ * out.json({ token: tokenJson(await connection.ensureToken()) });
+ */
+export function tokenJson(info: TokenInfo): Record<string, unknown> {
   if (!info.managed) return { managed: false };
   return {
     managed: true,

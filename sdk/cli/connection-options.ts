@@ -9,7 +9,7 @@ import type { EventListener } from '../events.js';
 import { FileTokenStore } from '../store/file-token-store.js';
 import { MemoryTokenStore } from '../store/memory-token-store.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
-import { loadConnector, type Connector, type Environment } from '../runtime/connector.js';
+import { loadConnector, type ConnectOptions, type Connector, type Environment } from '../runtime/connector.js';
 import type { Connection } from '../runtime/connection.js';
 import { RecordingTokenStore } from '../testkit/recording-store.js';
 import { secretCredentials } from '../testkit/secrets.js';
@@ -54,20 +54,43 @@ export interface ConnectionArgs {
  */
 export async function openConnection(manifestPath: string, args: ConnectionArgs, redactor: Redactor, onEvent?: EventListener): Promise<{ connector: Connector; connection: Connection }> {
   if (!args.credentials) throw new UsageError('--credentials <file> is required');
-  const environment = environmentOf(args.env);
+  environmentOf(args.env);
   const credentials = await readCredentials(args.credentials);
   const connector = await loadConnector(manifestPath);
+  return { connector, connection: connectLoaded(connector, credentials, args, redactor, onEvent) };
+}
+
+/**
+ * Connects a loaded connector with the command line's options (`mcp` connects several, on one
+ * store). `redactor` learns the connection's secrets, as openConnection says. `transport`: a
+ * dispatcher of the command's own (`import --check` sends every request to the URL it is given).
+ */
+export function connectLoaded(
+  connector: Connector,
+  credentials: Record<string, unknown>,
+  args: ConnectionArgs,
+  redactor: Redactor,
+  onEvent?: EventListener,
+  store: TokenStore = tokenStoreOf(args, redactor),
+  transport: Pick<ConnectOptions, 'dispatcher'> = {},
+): Connection {
+  const environment = environmentOf(args.env);
   for (const [, value] of secretCredentials(connector.manifest, environment, credentials)) redactor.add(value);
-  const connection = connector.connect({
+  return connector.connect({
     connectionId: args['connection-id'] ?? 'cli',
     credentials,
     environment,
-    store: new RecordingTokenStore(storeFrom(args.store ?? 'memory', args['encryption-key-env']), (record) => registerPrintedSecrets(redactor, record)),
+    store,
     allowPrivateNetwork: args['allow-private-network'] ?? false,
     allowInsecureHttp: args['allow-insecure-http'] ?? false,
     ...(args.debug && onEvent ? { onEvent } : {}),
+    ...transport,
   });
-  return { connector, connection };
+}
+
+/** The --store the command line names, its records' secrets registered with `redactor` as they are read. */
+export function tokenStoreOf(args: ConnectionArgs, redactor: Redactor): TokenStore {
+  return new RecordingTokenStore(storeFrom(args.store ?? 'memory', args['encryption-key-env']), (record) => registerPrintedSecrets(redactor, record));
 }
 
 /**

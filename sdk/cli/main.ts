@@ -22,6 +22,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   record: { summary: 'run an action and save its exchanges as test fixtures', load: () => import('./record.js') },
   generate: { summary: 'write TypeScript types of a manifest\'s actions and credentials', load: () => import('./generate.js') },
   init: { summary: 'write a new manifest that validates and passes its test', load: () => import('./init.js') },
+  import: { summary: 'turn a Locoia connector definition into a manifest', load: () => import('./import.js') },
+  mcp: { summary: 'serve the manifests\' actions as MCP tools (stdio or Streamable HTTP)', load: () => import('./mcp.js') },
 };
 
 const usage = `Usage: connector <command> [options]
