@@ -6,6 +6,8 @@ export interface BenchServer {
   url: string;
   configure(options: { tokenDelayMs?: number }): Promise<void>;
   tokenRequests(): Promise<number>;
+  /** Requests the server refused (a wrong token, signature or JWT): any is a broken client, not a measurement. */
+  refused(): Promise<number>;
   close(): void;
 }
 
@@ -23,37 +25,12 @@ export async function startBenchServer(): Promise<BenchServer> {
     async configure({ tokenDelayMs = 0 }) {
       await fetch(`${url}/config?tokenDelayMs=${tokenDelayMs}`);
     },
-    async tokenRequests() {
-      return ((await (await fetch(`${url}/stats`)).json()) as { tokenRequests: number }).tokenRequests;
-    },
+    tokenRequests: async () => (await stats(url)).tokenRequests,
+    refused: async () => (await stats(url)).refused,
     close: () => void child.kill(),
   };
 }
 
-/** The manifest every section measures: a GET with a templated path and query, a bearer token, an output path. */
-export function benchManifest(url: string): Record<string, unknown> {
-  return {
-    id: 'bench',
-    name: 'Bench',
-    version: '1.0.0',
-    base_url: url,
-    credentials: { type: 'object', properties: { client_secret: { type: 'string', 'x-secret': true } } },
-    auth: {
-      type: 'oauth2_client_credentials',
-      token_url: `${url}/token`,
-      client_id: 'bench-client',
-      client_secret: '{{ credentials.client_secret }}',
-      // The bench server is plain http on loopback.
-      allow_insecure_http: true,
-    },
-    actions: {
-      'list-items': {
-        method: 'GET',
-        path: '/items/{{ input.collection }}',
-        query: { page: '{{ input.page }}' },
-        output: '$.data.items',
-        input: { type: 'object', required: ['collection'], properties: { collection: { type: 'string' }, page: { type: 'integer' } } },
-      },
-    },
-  };
+async function stats(url: string): Promise<{ tokenRequests: number; refused: number }> {
+  return (await (await fetch(`${url}/stats`)).json()) as { tokenRequests: number; refused: number };
 }

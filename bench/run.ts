@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { startBenchServer } from './bench-process.js';
-import { hotPath, hotPathTable } from './sections/hot-path.js';
+import { hotPath, hotPathTable, type ClientRow } from './sections/hot-path.js';
 import { refreshStorm } from './sections/refresh-storm.js';
 import { validation } from './sections/validation.js';
 import { memory } from './sections/memory.js';
@@ -52,6 +52,8 @@ try {
       `throughput ≥ 0.8× at concurrency 64 (measured ${sdk64?.throughputRatio.median.toFixed(2)}×); ` +
       `p50 added at concurrency 1 ≤ 40 µs (measured ${((sdk1?.p50Micros.median ?? 0) - (raw1?.p50Micros.median ?? 0)).toFixed(0)} µs).`,
     '',
+    signingCost(hot),
+    '',
     '## Refresh storm',
     '',
     `${storm.executes} concurrent executes on an expired token: **${storm.tokenRequests} token request(s)**; ` +
@@ -84,4 +86,18 @@ try {
   );
 } finally {
   server.close();
+}
+
+/** What a computed credential adds per request: the signed rows against raw undici and against the unsigned SDK. */
+function signingCost(rows: readonly ClientRow[]): string {
+  const parts = [1, 64].flatMap((concurrency) => {
+    const at = (client: string) => rows.find((row) => row.client === client && row.concurrency === concurrency);
+    const plain = at('connector-sdk');
+    return ['connector-sdk, HMAC-signed', 'connector-sdk, local JWT'].map((client) => {
+      const row = at(client);
+      const overPlain = (row?.cpuMicrosPerRequest.median ?? NaN) - (plain?.cpuMicrosPerRequest.median ?? NaN);
+      return `${client.slice('connector-sdk, '.length)} at concurrency ${concurrency}: +${row?.cpuAddedMicros.median.toFixed(1)} µs CPU per request over raw undici (${row?.cpuRatio.median.toFixed(2)}×), ${overPlain >= 0 ? '+' : ''}${overPlain.toFixed(1)} µs over the unsigned SDK`;
+    });
+  });
+  return `Computed credentials: ${parts.join('; ')}.`;
 }

@@ -1,6 +1,6 @@
 /** Child of the memory section: connects N connections with stored tokens and reports the growth. */
 import { loadConnector, MemoryTokenStore, type Connection } from '../sdk.js';
-import { benchManifest } from '../bench-process.js';
+import { benchManifest } from '../manifests.js';
 
 const count = Number(process.argv[2] ?? 10_000);
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -3,7 +3,8 @@
  * token request; wall time against the same burst with a valid token (plus one token round trip).
  */
 import { loadConnector, MemoryTokenStore } from '../sdk.js';
-import { benchManifest, type BenchServer } from '../bench-process.js';
+import type { BenchServer } from '../bench-process.js';
+import { benchManifest } from '../manifests.js';
 
 export interface StormResult {
   executes: number;

@@ -13,7 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore, loadConnector, MemoryTokenStore, RedisTokenStore, type TokenStore } from '../sdk.js';
-import { benchManifest, type BenchServer } from '../bench-process.js';
+import type { BenchServer } from '../bench-process.js';
+import { benchManifest } from '../manifests.js';
 import { format, summarise, type Summary } from '../measure.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 
