@@ -1,22 +1,24 @@
 /**
- * Token store overhead: what memory, file and Redis stores (plain and encrypted) cost per call,
- * against the loopback bench server. A benchmark, not a test: nothing here asserts.
+ * Token store overhead: what memory, file, Redis and PostgreSQL stores (plain and encrypted) cost
+ * per call, against the loopback bench server. A benchmark, not a test: nothing here asserts.
  *
  * - cached: execute() with a cached, fresh token (the hot path: the store is not touched).
  * - renewal: a connection whose stored token has expired executes once: lock, read, token
  *   request, compare-and-set, API call; the store's share is the difference to memory.
  * - lock cycle: withLock + get + compareAndSet alone, the store's part of every renewal.
- * Medians of interleaved rounds, (min–max).
+ * Medians of interleaved rounds, (min–max). The servers are the test suite's (real redis-server
+ * and PostgreSQL, started here and stopped after).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileTokenStore, loadConnector, MemoryTokenStore, RedisTokenStore, type TokenStore } from '../sdk.js';
+import { FileTokenStore, loadConnector, MemoryTokenStore, PostgresTokenStore, RedisTokenStore, type Connector, type TokenStore } from '../sdk.js';
 import type { BenchServer } from '../bench-process.js';
-import { benchManifest } from '../manifests.js';
+import { BENCH_CREDENTIALS, benchManifest } from '../manifests.js';
 import { format, summarise, type Summary } from '../measure.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
+import { startPostgresServer } from '../../test/helpers/postgres-server.js';
 
 export interface StoreRow {
   store: string;
@@ -25,76 +27,99 @@ export interface StoreRow {
   lockCycleMicros: Summary;
 }
 
+interface Counts {
+  rounds: number;
+  cachedCalls: number;
+  renewals: number;
+  lockCycles: number;
+}
+
+type Timings = Map<string, { cached: number[]; renewal: number[]; cycle: number[] }>;
+
+const INPUT = { collection: 'stores', page: 1 };
+
 export async function storeOverhead(server: BenchServer, quick: boolean): Promise<StoreRow[]> {
-  const ROUNDS = quick ? 3 : 7;
-  const CACHED_CALLS = quick ? 500 : 2_000;
-  const RENEWALS = quick ? 30 : 100;
-  const LOCK_CYCLES = quick ? 200 : 1_000;
+  const counts: Counts = quick ? { rounds: 3, cachedCalls: 500, renewals: 30, lockCycles: 200 } : { rounds: 7, cachedCalls: 2_000, renewals: 100, lockCycles: 1_000 };
+  const { stores, close } = await openStores();
+  const connector = await loadConnector(benchManifest(server.url));
+  try {
+    const timings: Timings = new Map(stores.map(([name]) => [name, { cached: [], renewal: [], cycle: [] }]));
+    const connections = new Map(stores.map(([name, store]) => [name, connector.connect({ connectionId: 'cached', credentials: BENCH_CREDENTIALS, store, allowPrivateNetwork: true })]));
+    for (const connection of connections.values()) for (let i = 0; i < 200; i++) await connection.execute('list-items', INPUT); // warm-up
+    for (let round = 0; round < counts.rounds; round++) {
+      for (const [name, store] of stores) {
+        const own = timings.get(name)!;
+        own.cached.push(await timePerCall(counts.cachedCalls, () => connections.get(name)!.execute('list-items', INPUT)));
+        own.renewal.push(await renewalRound(connector, store, `${name}-${round}`, counts.renewals));
+        own.cycle.push(await timePerCall(counts.lockCycles, () => lockCycle(store)));
+      }
+    }
+    return stores.map(([name]) => {
+      const own = timings.get(name)!;
+      return { store: name, cachedMicros: summarise(own.cached), renewalMicros: summarise(own.renewal), lockCycleMicros: summarise(own.cycle) };
+    });
+  } finally {
+    await connector.close();
+    await close();
+  }
+}
+
+/** Every store measured, with the servers behind them; `close` ends the stores and stops the servers. */
+async function openStores(): Promise<{ stores: [string, TokenStore & { close?(): Promise<void> }][]; close(): Promise<void> }> {
   const redis = await startRedisServer();
+  const postgres = await startPostgresServer();
   const dir = await mkdtemp(join(tmpdir(), 'bench-stores-'));
   const key = randomBytes(32);
-  const stores: [string, TokenStore][] = [
+  const plainTable = new PostgresTokenStore(postgres.url, { table: 'bench_plain' });
+  const sealedTable = new PostgresTokenStore(postgres.url, { table: 'bench_sealed', encryptionKey: key });
+  await plainTable.ensureSchema();
+  await sealedTable.ensureSchema();
+  const stores: [string, TokenStore & { close?(): Promise<void> }][] = [
     ['memory', new MemoryTokenStore()],
     ['file', new FileTokenStore(join(dir, 'plain.json'))],
     ['file, encrypted', new FileTokenStore(join(dir, 'sealed.json'), { encryptionKey: key })],
     ['redis', new RedisTokenStore(redis.url, { keyPrefix: 'bench:' })],
     ['redis, encrypted', new RedisTokenStore(redis.url, { keyPrefix: 'bench-sealed:', encryptionKey: key })],
+    ['postgresql', plainTable],
+    ['postgresql, encrypted', sealedTable],
   ];
-  const connector = await loadConnector(benchManifest(server.url));
-  const credentials = { client_secret: 'bench-secret' };
-  const input = { collection: 'stores', page: 1 };
+  return {
+    stores,
+    close: async () => {
+      for (const [, store] of stores) await store.close?.();
+      await redis.stop();
+      await postgres.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
-  try {
-    const cached = new Map<string, number[]>();
-    const renewal = new Map<string, number[]>();
-    const cycle = new Map<string, number[]>();
-    const connections = new Map(
-      stores.map(([name, store]) => [name, connector.connect({ connectionId: 'cached', credentials, store, allowPrivateNetwork: true })]),
-    );
-    for (const connection of connections.values()) for (let i = 0; i < 200; i++) await connection.execute('list-items', input); // warm-up
-    let serial = 0;
+async function timePerCall(calls: number, call: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) await call();
+  return ((performance.now() - started) * 1000) / calls;
+}
 
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, store] of stores) {
-        const connection = connections.get(name)!;
-        let started = performance.now();
-        for (let i = 0; i < CACHED_CALLS; i++) await connection.execute('list-items', input);
-        push(cached, name, ((performance.now() - started) * 1000) / CACHED_CALLS);
-
-        // Expired tokens seeded outside the timing; each renewal is one connection's first execute.
-        const ids = Array.from({ length: RENEWALS }, () => `renew-${serial++}`);
-        for (const id of ids) {
-          await store.compareAndSet(id, 0, { version: 1, accessToken: 'expired', tokenType: 'Bearer', expiresAt: Date.now() - 1_000, cookies: [], extras: {} });
-        }
-        started = performance.now();
-        for (const id of ids) await connector.connect({ connectionId: id, credentials, store, allowPrivateNetwork: true }).execute('list-items', input);
-        push(renewal, name, ((performance.now() - started) * 1000) / RENEWALS);
-
-        started = performance.now();
-        for (let i = 0; i < LOCK_CYCLES; i++) {
-          await store.withLock('cycle', async () => {
-            const current = await store.get('cycle');
-            const version = current?.version ?? 0;
-            await store.compareAndSet('cycle', version, { version: version + 1, accessToken: 'a'.repeat(40), refreshToken: 'r'.repeat(40), cookies: [], extras: {} });
-          });
-        }
-        push(cycle, name, ((performance.now() - started) * 1000) / LOCK_CYCLES);
-        for (const id of ids) await store.delete(id);
-      }
-    }
-
-    return stores.map(([name]) => ({
-      store: name,
-      cachedMicros: summarise(cached.get(name) ?? []),
-      renewalMicros: summarise(renewal.get(name) ?? []),
-      lockCycleMicros: summarise(cycle.get(name) ?? []),
-    }));
-  } finally {
-    await connector.close();
-    for (const [, store] of stores) if (store instanceof RedisTokenStore) await store.close();
-    await redis.stop();
-    await rm(dir, { recursive: true, force: true });
+/** Expired tokens seeded outside the timing; each renewal is one connection's first execute. */
+async function renewalRound(connector: Connector, store: TokenStore, prefix: string, renewals: number): Promise<number> {
+  const ids = Array.from({ length: renewals }, (_, i) => `renew-${prefix}-${i}`);
+  for (const id of ids) {
+    await store.compareAndSet(id, 0, { version: 1, accessToken: 'expired', tokenType: 'Bearer', expiresAt: Date.now() - 1_000, cookies: [], extras: {} });
   }
+  let next = 0;
+  const micros = await timePerCall(renewals, () =>
+    connector.connect({ connectionId: ids[next++]!, credentials: BENCH_CREDENTIALS, store, allowPrivateNetwork: true }).execute('list-items', INPUT),
+  );
+  for (const id of ids) await store.delete(id);
+  return micros;
+}
+
+function lockCycle(store: TokenStore): Promise<unknown> {
+  return store.withLock('cycle', async () => {
+    const current = await store.get('cycle');
+    const version = current?.version ?? 0;
+    await store.compareAndSet('cycle', version, { version: version + 1, accessToken: 'a'.repeat(40), refreshToken: 'r'.repeat(40), cookies: [], extras: {} });
+  });
 }
 
 export function storeTable(rows: readonly StoreRow[]): string {
@@ -110,10 +135,4 @@ export function storeTable(rows: readonly StoreRow[]): string {
     );
   }
   return lines.join('\n');
-}
-
-function push(map: Map<string, number[]>, name: string, value: number): void {
-  const values = map.get(name) ?? [];
-  values.push(value);
-  map.set(name, values);
 }
