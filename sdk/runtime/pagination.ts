@@ -56,20 +56,12 @@ export function compilePagination(spec: Pagination | undefined): Pager | undefin
 /** The next cursor from the page, sent as a query parameter or a body field; done at no cursor or an empty page. */
 function cursorPager(spec: PaginationCursor, maxPages: number): Pager {
   const cursorPath = compileJsonPath(spec.cursor_path);
-  const results = optionalPath(spec.results_path);
   const place = (cursor: string): PageRequest =>
     spec.in === 'body' ? { query: [], bodyFields: { [spec.param]: cursor } } : { query: [[spec.param, cursor]] };
-  return {
-    maxPages,
-    ...(results ? { results } : {}),
-    first: () => ({ query: [] }),
-    next(page) {
-      if (results && countOf(results, page.json) === 0) return undefined;
-      const cursor = cursorPath.first(page.json);
-      if (cursor === undefined || cursor === null || cursor === '') return undefined;
-      return place(String(cursor));
-    },
-  };
+  return pointerPager(maxPages, spec.results_path, (page) => {
+    const cursor = cursorPath.first(page.json);
+    return cursor === undefined || cursor === null || cursor === '' ? undefined : place(String(cursor));
+  });
 }
 
 /** The offset moves by the items read; done at a page shorter than the limit. */
@@ -123,22 +115,22 @@ function linkHeaderPager(maxPages: number): Pager {
 /** The next page is the URL (or path) the body names; done when it names none or the page is empty. */
 function nextUrlPager(spec: PaginationNextUrl, maxPages: number): Pager {
   const nextPath = compileJsonPath(spec.next_url_path);
-  const results = optionalPath(spec.results_path);
+  return pointerPager(maxPages, spec.results_path, (page) => {
+    const next = nextPath.first(page.json);
+    if (typeof next !== 'string' || next === '' || !URL.canParse(next, page.url.href)) return undefined;
+    return { query: [], url: new URL(next, page.url) };
+  });
+}
+
+/** A walk where each page points at the next (a cursor, a URL): the first page is the action as it is; an empty page ends it. */
+function pointerPager(maxPages: number, resultsPath: string | undefined, nextOf: (page: PageResponse) => PageRequest | undefined): Pager {
+  const results = resultsPath === undefined ? undefined : compileJsonPath(resultsPath);
   return {
     maxPages,
     ...(results ? { results } : {}),
     first: () => ({ query: [] }),
-    next(page) {
-      if (results && countOf(results, page.json) === 0) return undefined;
-      const next = nextPath.first(page.json);
-      if (typeof next !== 'string' || next === '' || !URL.canParse(next, page.url.href)) return undefined;
-      return { query: [], url: new URL(next, page.url) };
-    },
+    next: (page) => (results && countOf(results, page.json) === 0 ? undefined : nextOf(page)),
   };
-}
-
-function optionalPath(path: string | undefined): CompiledJsonPath | undefined {
-  return path === undefined ? undefined : compileJsonPath(path);
 }
 
 /** Items on the page: an array's length; anything else present counts as one. */
