@@ -1,6 +1,6 @@
 /** Starts bench/bench-server.ts in its own process and talks to its control endpoints. */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { startPinned } from './pinned.js';
 
 export interface BenchServer {
   url: string;
@@ -12,10 +12,7 @@ export interface BenchServer {
 }
 
 export async function startBenchServer(): Promise<BenchServer> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./bench-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child: ChildProcess = startPinned(new URL('./bench-server.ts', import.meta.url), [], 'server', ['ignore', 'pipe', 'inherit', 'ipc']);
   const url = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.stdout?.once('data', (data: Buffer) => resolve(data.toString().trim()));

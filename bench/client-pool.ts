@@ -1,7 +1,7 @@
 /** The parent's side of bench/client-process.ts: forks a client's process and asks it for samples. */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { startPinned } from './pinned.js';
 import type { ClientMessage } from './client-process.js';
 import type { Sample } from './measure.js';
 
@@ -12,10 +12,7 @@ export interface ClientProcess {
 }
 
 export async function forkClient(name: string, url: string): Promise<ClientProcess> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./client-process.ts', import.meta.url)), [name, url], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child: ChildProcess = startPinned(new URL('./client-process.ts', import.meta.url), [name, url], 'client', ['ignore', 'inherit', 'inherit', 'ipc']);
   await reply(child, 'ready');
   return {
     name,

@@ -12,7 +12,7 @@ export type ClientMessage = { type: 'measure'; requests: number; concurrency: nu
 const [name = '', url = ''] = process.argv.slice(2);
 const factory = CLIENTS[name];
 if (!factory || !process.send) throw new Error(`client-process: unknown client "${name}" or no IPC channel`);
-const client = await factory(url);
+const client = await factory.make(url);
 process.send({ type: 'ready' });
 process.on('message', (message: ClientMessage) => {
   if (message.type === 'close') {

@@ -6,7 +6,7 @@
  */
 import { Pool } from 'undici';
 import { loadConnector } from './sdk.js';
-import { BENCH_CREDENTIALS, benchManifest, hmacManifest, jwtManifest } from './manifests.js';
+import { BENCH_CREDENTIALS, REALISTIC_HEADERS, benchManifest, hmacManifest, jwtManifest, realisticManifest } from './manifests.js';
 
 export type Call = () => Promise<unknown>;
 
@@ -21,15 +21,32 @@ const TOKEN = 'bench-token-0';
 
 type Factory = (url: string) => Promise<BenchClient>;
 
-export const CLIENTS: Record<string, Factory> = {
-  'raw undici': rawUndici,
-  'connector-sdk': (url) => sdkClient(benchManifest(url)),
-  'connector-sdk, HMAC-signed': (url) => sdkClient(hmacManifest(url)),
-  'connector-sdk, local JWT': (url) => sdkClient(jwtManifest(url)),
-  fetch: fetchClient,
-  axios: axiosClient,
-  got: gotClient,
+/** Each client and the raw undici client that sends the same request, its baseline. */
+export const CLIENTS: Record<string, { make: Factory; baseline: string }> = {
+  'raw undici': { make: rawUndici, baseline: 'raw undici' },
+  'connector-sdk': { make: (url) => sdkClient(benchManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
+  'raw undici, realistic': { make: rawUndiciRealistic, baseline: 'raw undici, realistic' },
+  'connector-sdk, realistic': { make: (url) => sdkClient(realisticManifest(url), 'search-items', REALISTIC_INPUT), baseline: 'raw undici, realistic' },
+  'connector-sdk, HMAC-signed': { make: (url) => sdkClient(hmacManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
+  'connector-sdk, local JWT': { make: (url) => sdkClient(jwtManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
+  fetch: { make: fetchClient, baseline: 'raw undici' },
+  axios: { make: axiosClient, baseline: 'raw undici' },
+  got: { make: gotClient, baseline: 'raw undici' },
 };
+
+const REALISTIC_INPUT = { query: 'moby dick', page: 2 };
+
+async function rawUndiciRealistic(url: string): Promise<BenchClient> {
+  const pool = new Pool(new URL(url).origin);
+  const headers = { ...REALISTIC_HEADERS, authorization: `Bearer ${TOKEN}` };
+  return {
+    call: async () => {
+      const response = await pool.request({ path: `/search?q=${encodeURIComponent(REALISTIC_INPUT.query)}&page=${REALISTIC_INPUT.page}`, method: 'GET', headers });
+      return ((await response.body.json()) as { data: { items: unknown } }).data.items;
+    },
+    close: () => pool.close(),
+  };
+}
 
 async function rawUndici(url: string): Promise<BenchClient> {
   const pool = new Pool(new URL(url).origin);
@@ -46,7 +63,7 @@ async function rawUndici(url: string): Promise<BenchClient> {
   };
 }
 
-async function sdkClient(manifest: Record<string, unknown>): Promise<BenchClient> {
+async function sdkClient(manifest: Record<string, unknown>, action: string, input: Record<string, unknown>): Promise<BenchClient> {
   const connector = await loadConnector(manifest);
   const connection = connector.connect({
     connectionId: 'bench',
@@ -54,8 +71,8 @@ async function sdkClient(manifest: Record<string, unknown>): Promise<BenchClient
     allowPrivateNetwork: true,
     allowInsecureHttp: true,
   });
-  await connection.execute('list-items', { collection: 'warm', page: 1 });
-  return { call: async () => (await connection.execute('list-items', INPUT)).data, close: () => connector.close() };
+  await connection.execute(action, input);
+  return { call: async () => (await connection.execute(action, input)).data, close: () => connector.close() };
 }
 
 function itemsUrl(url: string): string {

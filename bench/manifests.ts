@@ -9,7 +9,10 @@ export const BENCH_HMAC_SECRET = 'bench-hmac-secret-0123456789abcdef';
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123';
 
 /** The credentials every bench connection is given; each manifest reads the one it needs. */
-export const BENCH_CREDENTIALS = { client_secret: 'bench-secret', hmac_secret: BENCH_HMAC_SECRET, jwt_secret: BENCH_JWT_SECRET };
+export const BENCH_CREDENTIALS = { client_secret: 'bench-secret', hmac_secret: BENCH_HMAC_SECRET, jwt_secret: BENCH_JWT_SECRET, tenant: 'tenant-42' };
+
+/** The realistic action's headers as they go out (raw undici sends the same). */
+export const REALISTIC_HEADERS = { accept: 'application/json', 'user-agent': 'connector-sdk-bench/1.0', 'x-tenant': 'tenant-42' };
 
 const listItems = {
   'list-items': {
@@ -27,6 +30,7 @@ const credentials = {
     client_secret: { type: 'string', 'x-secret': true },
     hmac_secret: { type: 'string', 'x-secret': true },
     jwt_secret: { type: 'string', 'x-secret': true },
+    tenant: { type: 'string' },
   },
 };
 
@@ -47,6 +51,28 @@ export function benchManifest(url: string): Record<string, unknown> {
       allow_insecure_http: true,
     },
     actions: listItems,
+  };
+}
+
+/**
+ * A realistic action (issue 18's): an input schema with two properties, two templated query
+ * parameters, one header templated from the credentials, two shared headers, a cached bearer token.
+ */
+export function realisticManifest(url: string): Record<string, unknown> {
+  return {
+    ...benchManifest(url),
+    id: 'bench-realistic',
+    headers: { Accept: REALISTIC_HEADERS.accept, 'User-Agent': REALISTIC_HEADERS['user-agent'] },
+    actions: {
+      'search-items': {
+        method: 'GET',
+        path: '/search',
+        query: { q: '{{ input.query }}', page: '{{ input.page }}' },
+        headers: { 'X-Tenant': '{{ credentials.tenant }}' },
+        output: '$.data.items',
+        input: { type: 'object', required: ['query'], properties: { query: { type: 'string', minLength: 1 }, page: { type: 'integer', minimum: 1 } } },
+      },
+    },
   };
 }
 

@@ -17,6 +17,7 @@ export interface ClientRow {
   cpuMicrosPerRequest: ReturnType<typeof summarise>;
   p50Micros: ReturnType<typeof summarise>;
   p99Micros: ReturnType<typeof summarise>;
+  /** Against the raw undici client that sends the same request (CLIENTS[client].baseline). */
   cpuRatio: ReturnType<typeof summarise>;
   /** CPU µs per request above raw undici's in the same round. */
   cpuAddedMicros: ReturnType<typeof summarise>;
@@ -44,9 +45,9 @@ async function atConcurrency(clients: ClientProcess[], concurrency: number, opti
   for (let round = 0; round < options.rounds; round++) {
     for (const client of clients) samples.get(client.name)?.push(await client.measure(options.requests, concurrency));
   }
-  const raw = samples.get('raw undici') ?? [];
   return clients.map(({ name }) => {
     const own = samples.get(name) ?? [];
+    const raw = samples.get(CLIENTS[name]?.baseline ?? 'raw undici') ?? [];
     return {
       client: name,
       concurrency,

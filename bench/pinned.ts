@@ -1,0 +1,21 @@
+/**
+ * Starts a bench script (TypeScript, through tsx) in its own process with an IPC channel,
+ * pinned to one core with `taskset` where it exists and the machine has more than one: the server
+ * on the last core, the clients on the first, so a client's CPU time and the server's never
+ * compete for the same core. Without taskset the processes run unpinned (the report says which).
+ */
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const cores = cpus().length;
+const hasTaskset = cores > 1 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+
+/** How processes are placed, for the report. */
+export const PLACEMENT = hasTaskset ? `server pinned to core ${cores - 1}, each client process to core 0 (taskset)` : 'processes not pinned (no taskset or one core)';
+
+export function startPinned(script: URL, args: string[], role: 'server' | 'client', stdio: StdioOptions): ChildProcess {
+  const node = [process.execPath, '--import', 'tsx', fileURLToPath(script), ...args];
+  const [command, ...rest] = hasTaskset ? ['taskset', '-c', role === 'server' ? String(cores - 1) : '0', ...node] : node;
+  return spawn(command as string, rest, { stdio });
+}
