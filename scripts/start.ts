@@ -7,8 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { loadConnector, MemoryTokenStore, type Connection, type ConnectorEvent } from '../sdk/index.js';
-import { startSnovSandbox } from '../sandboxes/snov-io/server.js';
-import { startDocuwareSandbox } from '../sandboxes/docuware/server.js';
+import { startDocuwareSample, startSnovSample } from '../sandboxes/samples.js';
 
 const connectorsDir = fileURLToPath(new URL('../connectors/', import.meta.url));
 let virtualNow = Date.now();
@@ -62,13 +61,13 @@ function summary(data: unknown): string {
 
 async function snov(): Promise<void> {
   const scope = 'snov.io';
-  const sandbox = await startSnovSandbox({ now: clock.now });
-  const connector = await loadConnector(`${connectorsDir}snov-io.json`);
+  const { sandbox, manifest, credentials } = await startSnovSample({ now: clock.now });
+  const connector = await loadConnector(manifest);
   try {
     say(scope, `sandbox at ${sandbox.url}`);
     const connection = connector.connect({
       connectionId: 'demo-snov',
-      credentials: { client_id: 'sandbox-client-id', client_secret: 'sandbox-client-secret', api_base: sandbox.url },
+      credentials,
       store: new MemoryTokenStore(),
       clock,
       onEvent: tracer(scope),
@@ -99,13 +98,13 @@ async function snov(): Promise<void> {
 
 async function docuware(): Promise<void> {
   const scope = 'DocuWare';
-  const sandbox = await startDocuwareSandbox({ now: clock.now, largeDocumentBytes: 5 * 1024 * 1024 });
-  const connector = await loadConnector(`${connectorsDir}docuware.json`);
+  const { sandbox, manifest, credentials } = await startDocuwareSample({ now: clock.now, largeDocumentBytes: 5 * 1024 * 1024 });
+  const connector = await loadConnector(manifest);
   try {
     say(scope, `sandbox at ${sandbox.url}/DocuWare/Platform (cookie logon)`);
     const connection = connector.connect({
       connectionId: 'demo-docuware',
-      credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'sandbox-password', organization: 'Sandbox Org' },
+      credentials,
       clock,
       onEvent: tracer(scope),
       allowPrivateNetwork: true,
@@ -148,7 +147,10 @@ async function docuware(): Promise<void> {
 /** connectors/docuware-oauth.json in both layouts: the Identity Service under the Platform host, or (Cloud) on another origin. */
 async function docuwareOAuth(layout: 'self-hosted' | 'cloud'): Promise<void> {
   const scope = layout === 'cloud' ? 'DocuWare Cloud' : 'DocuWare OAuth';
-  const sandbox = await startDocuwareSandbox({ now: clock.now, oauthTokenLifetimeSeconds: 3600, identityLayout: layout });
+  const sample = await startDocuwareSample({ now: clock.now, oauthTokenLifetimeSeconds: 3600, identityLayout: layout });
+  const { sandbox } = sample;
+  // docuware-oauth.json has no organization: the Identity Service knows the user's.
+  const { organization: _organization, ...credentials } = sample.credentials;
   const connector = await loadConnector(`${connectorsDir}docuware-oauth.json`);
   try {
     say(scope, `Platform at ${sandbox.url}, Identity Service at ${sandbox.identityUrl} (discovered)`);
@@ -156,7 +158,7 @@ async function docuwareOAuth(layout: 'self-hosted' | 'cloud'): Promise<void> {
     const identityHost = sandbox.identityServer ? { identity_host: sandbox.identityServer.host } : {};
     const connection = connector.connect({
       connectionId: `demo-docuware-${layout}`,
-      credentials: { scheme: 'http', host: sandbox.host, username: 'sandbox-user', password: 'sandbox-password', ...identityHost },
+      credentials: { ...credentials, ...identityHost },
       clock,
       onEvent: tracer(scope),
       allowPrivateNetwork: true,

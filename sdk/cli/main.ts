@@ -24,6 +24,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   init: { summary: 'write a new manifest that validates and passes its test', load: () => import('./init.js') },
   import: { summary: 'turn a Locoia connector definition into a manifest', load: () => import('./import.js') },
   mcp: { summary: 'serve the manifests\' actions as MCP tools (stdio or Streamable HTTP)', load: () => import('./mcp.js') },
+  sandbox: { summary: 'start a sample\'s local sandbox and print the credentials file and commands to try', load: () => import('./sandbox.js') },
 };
 
 const usage = `Usage: connector <command> [options]

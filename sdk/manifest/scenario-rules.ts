@@ -9,7 +9,7 @@ import { isRecord } from './json-value.js';
 import { escapePointerToken } from '../json-pointer.js';
 import { show } from './message-text.js';
 
-const STEP_KINDS = ['call', 'authorize', 'advance', 'respond', 'expire_tokens'] as const;
+const STEP_KINDS = ['call', 'authorize', 'advance', 'respond', 'expire_tokens', 'paginate'] as const;
 const BODIES = ['json', 'body', 'body_base64'] as const;
 
 /** Appends to `out` what the rules find in the manifest's `tests`. */
@@ -39,8 +39,9 @@ export function checkScenarios(manifest: Record<string, unknown>, out: Finding[]
       } else if (kinds.length === 0 && Object.keys(step).length > 0) {
         out.push(error(pointer, 'the step does nothing: give it call, authorize, advance, respond or expire_tokens', undefined, 'key'));
       }
-      if (typeof step.call === 'string' && !actions.includes(step.call)) {
-        out.push(error(`${pointer}/call`, `action ${show(step.call)} is not declared in actions`, suggest(step.call, actions) ?? `declared actions: ${actions.join(', ')}`));
+      const called = isRecord(step.paginate) ? { id: step.paginate.action, at: `${pointer}/paginate/action` } : { id: step.call, at: `${pointer}/call` };
+      if (typeof called.id === 'string' && !actions.includes(called.id)) {
+        out.push(error(called.at, `action ${show(called.id)} is not declared in actions`, suggest(called.id, actions) ?? `declared actions: ${actions.join(', ')}`));
       }
       if (step.authorize !== undefined && authType !== 'oauth2_authorization_code') {
         out.push(error(`${pointer}/authorize`, `authorize completes the authorization code grant, but this manifest's auth type is ${show(authType)}`, 'remove the step: the connection obtains its tokens by itself', 'key'));

@@ -2561,7 +2561,7 @@ export interface TestRoutes {
   [k: string]: [TestResponse, ...TestResponse[]] | undefined;
 }
 /**
- * One answer of the local server; at most one of json, body and body_base64. Strings (header values, Set-Cookie lines, body text, JSON strings) may hold placeholders: {{access_token}}, {{refresh_token}} and {{cookie:NAME}} become a fresh fake value each time the response is served (the same one throughout that response); {{secret:NAME}} the scenario's credential NAME; {{now}} and {{now+N}} epoch seconds on the virtual clock; {{http_date+N}} an HTTP date N seconds from now.
+ * One answer of the local server; at most one of json, body and body_base64. Strings (header values, Set-Cookie lines, body text, JSON strings) may hold placeholders: {{access_token}}, {{refresh_token}} and {{cookie:NAME}} become a fresh fake value each time the response is served (the same one throughout that response); {{secret:NAME}} the scenario's credential NAME; {{now}} and {{now+N}} epoch seconds on the virtual clock; {{now_iso}} and {{now_iso+N}} an ISO 8601 instant (2026-01-01T01:00:00Z); {{http_date+N}} an HTTP date N seconds from now. A token response's expires_in (seconds) or, without it, expires_at (an ISO 8601 or HTTP date, or epoch seconds) ends the token on the server at that instant, top level or one object down.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "test_response".
@@ -2597,7 +2597,7 @@ export interface TestResponse {
   set_cookies?: string[];
 }
 /**
- * One step, doing exactly one thing: `call` an action (with its input, concurrent callers, expected error), `authorize` (the user grants access: the authorization code grant's callback), `advance` the virtual clock, `respond` (replace routes' responses from now on) or `expire_tokens`.
+ * One step, doing exactly one thing: `call` an action (with its input, concurrent callers, expected error), `authorize` (the user grants access: the authorization code grant's callback), `advance` the virtual clock, `respond` (replace routes' responses from now on), `expire_tokens` or `paginate` (walk an action's pages and check them).
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "test_step".
@@ -2637,6 +2637,45 @@ export interface TestStep {
    * The server revokes every access token issued so far: routes that check tokens answer expired_response to them.
    */
   expire_tokens?: true;
+  /**
+   * Walk a paginated action as connection.paginate() does (its cursor, offset, page or Link strategy) for up to max_pages pages, then check the walk against expect. The walk must succeed unless expect_error names how it fails.
+   */
+  paginate?: {
+    /**
+     * Id of the paginated action.
+     */
+    action: string;
+    /**
+     * The input of the action (the first page's; the pagination adds its own parameters).
+     */
+    input?: {};
+    /**
+     * Stop after this many pages. Default: the action's pagination.max_pages.
+     */
+    max_pages?: number;
+    expect?: TestPaginationExpectations;
+    expect_error?: TestErrorCode;
+  };
+}
+/**
+ * What a paginate step's walk must have yielded. Counts are exact; those not named are not checked.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "test_pagination_expectations".
+ */
+export interface TestPaginationExpectations {
+  /**
+   * How many pages the walk yielded (max_pages at most).
+   */
+  pages?: number;
+  /**
+   * How many items all pages held together, as connection.items() yields them: the array at the pagination's results_path of each page (the page's output when the action's output selects that array).
+   */
+  items?: number;
+  /**
+   * How many requests the local server received during the walk: pages, token requests, retries and replays.
+   */
+  requests?: number;
 }
 /**
  * What must have happened once the steps ran. Counts are exact; routes and event types not named are not checked.

@@ -179,8 +179,11 @@ class ScenarioApi {
     if (token === undefined) return;
     const now = this.#options.now();
     let expiresAt: number | undefined;
-    const seconds = expiresIn(filler.json(response.json ?? null));
+    const body = filler.json(response.json ?? null);
+    const seconds = expiresIn(body);
+    // expires_in wins, as it does for the client (auth/expiry.ts); expires_at is the instant itself.
     if (seconds !== undefined) expiresAt = now + seconds * 1000;
+    else expiresAt = expiresAtOf(body);
     for (const line of response.set_cookies ?? []) {
       const filled = filler.text(line);
       if (filled.slice(filled.indexOf('=') + 1).split(';')[0]?.trim() === token) expiresAt = cookieExpiry(filled, now) ?? expiresAt;
@@ -263,14 +266,33 @@ function oauthError(error: string, description: string): TestResponse {
   return { status: 400, headers: { 'Cache-Control': 'no-store' }, json: { error, error_description: description } };
 }
 
-/** `expires_in` of a token response (top level, or one object down as in `{data: {...}}`). */
+/** The objects a token response's fields may sit in: the top level, or one object down as in `{data: {...}}`. */
+function tokenLevels(json: unknown): Record<string, unknown>[] {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return [];
+  return [json as Record<string, unknown>, ...Object.values(json).filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v))];
+}
+
+/** `expires_in` of a token response, in seconds. */
 function expiresIn(json: unknown): number | undefined {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
-  const levels = [json as Record<string, unknown>, ...Object.values(json).filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v))];
-  for (const level of levels) {
+  for (const level of tokenLevels(json)) {
     const value = level.expires_in;
     const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof seconds === 'number' && Number.isFinite(seconds)) return seconds;
+  }
+  return undefined;
+}
+
+/**
+ * `expires_at` of a token response as epoch ms: an ISO 8601 or HTTP date, or epoch seconds (a
+ * number or numeric string; from 10^11 on, milliseconds: no token lives until the year 5138).
+ */
+function expiresAtOf(json: unknown): number | undefined {
+  for (const level of tokenLevels(json)) {
+    const value = level.expires_at;
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof number === 'number' && Number.isFinite(number)) return number >= 1e11 ? number : number * 1000;
+    const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    if (Number.isFinite(at)) return at;
   }
   return undefined;
 }

@@ -2,14 +2,15 @@
  * The placeholders of test responses and recorded fixtures. Serving a response fills them:
  * `{{access_token}}`, `{{refresh_token}}` and `{{cookie:NAME}}` with a fresh fake value (one
  * per response, however often it appears in it), `{{secret:NAME}}` with the scenario's
- * credential, `{{now}}` / `{{now+N}}` with epoch seconds and `{{http_date+N}}` with an HTTP
- * date, both on the virtual clock. Unknown placeholders stay as written.
+ * credential, `{{now}}` / `{{now+N}}` with epoch seconds, `{{now_iso+N}}` with an ISO 8601 instant
+ * (as `expires_at` fields carry one) and `{{http_date+N}}` with an HTTP date, all on the virtual
+ * clock. Unknown placeholders stay as written.
  */
 import { randomBytes } from 'node:crypto';
 import { mapJsonStrings } from './json-strings.js';
 
 const PLACEHOLDER =
-  /\{\{\s*(access_token|refresh_token|cookie:[^\s{}]+|secret:[A-Za-z0-9_]+|now|http_date)\s*(?:([+-])\s*(\d{1,10})\s*)?\}\}/g;
+  /\{\{\s*(access_token|refresh_token|cookie:[^\s{}]+|secret:[A-Za-z0-9_]+|now_iso|now|http_date)\s*(?:([+-])\s*(\d{1,10})\s*)?\}\}/g;
 
 /** Placeholders whose presence makes a route a token endpoint. */
 const TOKEN_PLACEHOLDER = /\{\{\s*(?:access_token|refresh_token)\s*\}\}/;
@@ -42,6 +43,8 @@ export class PlaceholderFiller {
       const offset = amount === undefined ? 0 : Number(amount) * (sign === '-' ? -1 : 1);
       if (name === 'now') return String(Math.floor(this.#now / 1000) + offset);
       if (name === 'http_date') return new Date(this.#now + offset * 1000).toUTCString();
+      // Whole seconds, as token endpoints write it: 2026-01-01T01:00:00Z.
+      if (name === 'now_iso') return new Date(Math.floor(this.#now / 1000) * 1000 + offset * 1000).toISOString().replace('.000Z', 'Z');
       if (amount !== undefined) return whole;
       if (name === 'access_token') return (this.minted.accessToken ??= this.#mint('at'));
       if (name === 'refresh_token') return (this.minted.refreshToken ??= this.#mint('rt'));

@@ -6,7 +6,7 @@
  * by kind and the connection's events are compared with the scenario's `expect`.
  */
 import type { Readable } from 'node:stream';
-import { ConnectorError, ManifestError, type Diagnostic } from '../errors.js';
+import { ManifestError, type Diagnostic } from '../errors.js';
 import type { ConnectorEvent } from '../events.js';
 import { createFixtureDispatcher, type FixtureDispatcher } from '../http/fixture-dispatcher.js';
 import type { ConnectorManifest, TestExpectations, TestResponse, TestRoutes, TestScenario, TestStep } from '../manifest/types.gen.js';
@@ -17,9 +17,11 @@ import { MemoryTokenStore } from '../store/memory-token-store.js';
 import { compileTemplate } from '../template/liquid.js';
 import { fixturePathFor, fixtureRoutes, readFixtureFile, type FixtureFile } from './fixtures.js';
 import { startFixtureServer, type FixtureServer, type ServedRequest } from './fixture-server.js';
+import { runPaginateStep } from './paginate-step.js';
 import { issuesTokens } from './placeholders.js';
 import { compileRoute, routeOf } from './routes.js';
 import { credentialsSchemaOf, secretCredentials } from './secrets.js';
+import { failureOf, judgeOutcome, messageOf, type StepFailure } from './step-outcome.js';
 
 /** Where every scenario's virtual clock starts: 2026-01-01T00:00:00Z. */
 export const TEST_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -155,7 +157,8 @@ async function playScenario(connector: Connector, scenario: TestScenario, routes
   try {
     const connection = scenarioConnection(connector, scenario, { clock, dispatcher: redirect.dispatcher, events }, report);
     if (connection) {
-      stepsPassed = await runSteps(scenario.steps, report.pointer, { connection, server, advance: (seconds) => (clockMs += seconds * 1000) }, report.failures);
+      const ctx = { connection, server, actions: connector.manifest.actions, advance: (seconds: number) => (clockMs += seconds * 1000) };
+      stepsPassed = await runSteps(scenario.steps, report.pointer, ctx, report.failures);
     }
   } finally {
     await redirect.close();
@@ -225,6 +228,8 @@ async function runSteps(steps: readonly TestStep[], pointer: string, ctx: StepCo
 interface StepContext {
   connection: ReturnType<Connector['connect']>;
   server: FixtureServer;
+  /** The manifest's actions: a paginate step counts items where the action's pagination says. */
+  actions: ConnectorManifest['actions'];
   advance(seconds: number): void;
 }
 
@@ -251,22 +256,23 @@ async function runStep(step: TestStep, ctx: StepContext): Promise<string | undef
     ctx.server.respond(step.respond);
   } else if (step.expire_tokens) {
     ctx.server.expireTokens();
+  } else if (step.paginate !== undefined) {
+    const action = Object.hasOwn(ctx.actions, step.paginate.action) ? ctx.actions[step.paginate.action] : undefined;
+    return runPaginateStep(step.paginate, ctx.connection, action, ctx.server.requests);
   }
   return undefined;
 }
 
 /** The user's part of the authorization code grant: the callback of the URL the connection built. */
 async function authorize(connection: StepContext['connection'], step: NonNullable<TestStep['authorize']>): Promise<string | undefined> {
-  let failure: { error: string; code?: string } | undefined;
+  let failure: StepFailure | undefined;
   try {
     const state = new URL(await connection.authorizationUrl()).searchParams.get('state') ?? '';
     await connection.completeAuthorization({ ...step.callback, code: TEST_AUTHORIZATION_CODE, state });
   } catch (error) {
-    failure = { error: messageOf(error), code: ConnectorError.isConnectorError(error) ? error.code : undefined };
+    failure = failureOf(error);
   }
-  if (step.expect_error === undefined) return failure && `failed with ${failure.error}`;
-  if (!failure) return `expected ${step.expect_error}, but it succeeded`;
-  return failure.code === step.expect_error ? undefined : `expected ${step.expect_error}, but it failed with ${failure.error}`;
+  return judgeOutcome(step.expect_error, failure);
 }
 
 /** The code the made-up callback carries: the server gives it no meaning. */
@@ -282,7 +288,7 @@ async function call(
     if (isStream(result.data)) for await (const _chunk of result.data) { /* drained: the body must arrive whole */ }
     return { status: result.status };
   } catch (error) {
-    return { error: messageOf(error), code: ConnectorError.isConnectorError(error) ? error.code : undefined };
+    return failureOf(error);
   }
 }
 
@@ -370,6 +376,7 @@ function describeStep(step: TestStep): string {
   if (step.authorize !== undefined) return 'authorize';
   if (step.advance !== undefined) return `advance ${step.advance} s`;
   if (step.respond !== undefined) return 'respond';
+  if (step.paginate !== undefined) return `paginate ${step.paginate.action}${step.paginate.max_pages === undefined ? '' : ` (max ${step.paginate.max_pages} pages)`}`;
   return 'expire_tokens';
 }
 
@@ -389,11 +396,6 @@ function summarize(event: ConnectorEvent): EventSummary {
     default:
       return { type: event.type };
   }
-}
-
-function messageOf(error: unknown): string {
-  if (ConnectorError.isConnectorError(error)) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isStream(value: unknown): value is Readable {

@@ -105,7 +105,7 @@ describe('broken manifests fail their scenarios, naming the field at fault', () 
     expect(stdout).toMatch(/^ {2}FAIL {2}token expiry: a new token before the next call {2}\(\/tests\/0\)$/m);
     expect(stdout).toContain('check /auth/response_access_token_path');
     expect(stdout).toMatch(/^ {11}1 {2}POST \/v1\/oauth\/access_token {2}200 {2}authorization$/m);
-    expect(stdout).toMatch(/^5 scenarios in 1 manifest: 1 passed, 4 failed$/m);
+    expect(stdout).toMatch(/^6 scenarios in 1 manifest: 1 passed, 5 failed$/m);
   });
 
   it('missing refresh body: the refresh is refused and the message points at /auth/refresh_request_body_template', async () => {
@@ -223,7 +223,7 @@ describe('exit codes and usage', () => {
     const fixtures = await tmp.write('snov-io.fixtures.json', { connector: 'snov-io', fixtures: {} });
     const { code, stdout } = await cli('test', 'connectors/snov-io.json', fixtures);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^5 scenarios in 1 manifest: 5 passed, 0 failed$/m);
+    expect(stdout).toMatch(/^6 scenarios in 1 manifest: 6 passed, 0 failed$/m);
     const validate = await cli('validate', 'connectors/snov-io.json', fixtures);
     expect(validate.code).toBe(0);
     expect(validate.stdout).toBe('1 file checked: all valid, 0 errors, 0 warnings\n');
