@@ -11,12 +11,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialsError, loadConnector, runManifestTests, type Connection, type Connector, type ConnectorManifest } from '../../sdk/index.js';
-import { createFixtureDispatcher, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { describe, expect, it } from 'vitest';
+import { CredentialsError, runManifestTests, type Connection, type ConnectorManifest } from '../../sdk/index.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider, type EventLog } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/app-store-connect.json';
@@ -26,8 +26,7 @@ const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256
 const PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 registerSecret(PEM);
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 /** The loopback API: verifies each bearer JWT and counts the distinct ones it saw. */
 class FakeAppStoreConnect {
@@ -64,7 +63,7 @@ class FakeAppStoreConnect {
     try {
       const header = decodeProtectedHeader(token);
       if (header.kid !== KEY_ID || header.typ !== 'JWT') return 'wrong header';
-      const { payload } = await jwtVerify(token, publicKey, { algorithms: ['ES256'], issuer: ISSUER, audience: 'appstoreconnect-v1', currentDate: new Date(clockMs) });
+      const { payload } = await jwtVerify(token, publicKey, { algorithms: ['ES256'], issuer: ISSUER, audience: 'appstoreconnect-v1', currentDate: new Date(clock.ms) });
       if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || payload.exp - payload.iat > 1200) return 'lifetime over 20 minutes';
       return 'valid';
     } catch (error) {
@@ -73,30 +72,16 @@ class FakeAppStoreConnect {
   }
 }
 
-let api: FakeAppStoreConnect;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
+const sample = useSampleProvider(() => new FakeAppStoreConnect().start(), MANIFEST, { connectionId: 'asc-1', clock, lazy: true, allowInsecureHttp: false });
 
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  api = await new FakeAppStoreConnect().start();
-  redirect = createFixtureDispatcher(api.origin);
-});
-
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await api.close();
-});
-
-async function connect(manifest: string | ConnectorManifest = MANIFEST, credentials: Record<string, string> = { issuer_id: ISSUER, key_id: KEY_ID, private_key: PEM }) {
-  connector = await loadConnector(manifest);
-  const log = eventLog();
+async function connect(
+  manifest: string | ConnectorManifest = MANIFEST,
+  credentials: Record<string, string> = { issuer_id: ISSUER, key_id: KEY_ID, private_key: PEM },
+): Promise<{ connection: Connection; log: EventLog }> {
+  await sample.load(manifest);
   // The sample's real host goes to the fake API; a manifest with a loopback base URL is reached directly.
-  const dispatcher = typeof manifest === 'string' ? { dispatcher: redirect.dispatcher } : {};
-  const connection: Connection = connector.connect({ connectionId: 'asc-1', credentials, clock, onEvent: log.listener, ...dispatcher, allowPrivateNetwork: true });
-  return { connection, log };
+  const dispatcher = typeof manifest === 'string' ? sample.dispatcher.dispatcher : undefined;
+  return sample.connectWithLog({ credentials, dispatcher });
 }
 
 describe('App Store Connect (ES256 JWT signed locally)', () => {
@@ -106,40 +91,40 @@ describe('App Store Connect (ES256 JWT signed locally)', () => {
     await connection.execute('get-app', { app_id: '1234567890' });
     await connection.execute('list-builds', { app_id: '1234567890' });
     await connection.execute('list-users');
-    expect(api.verdicts).toEqual(['valid', 'valid', 'valid', 'valid']);
-    expect(api.tokens.size).toBe(1);
+    expect(sample.server.verdicts).toEqual(['valid', 'valid', 'valid', 'valid']);
+    expect(sample.server.tokens.size).toBe(1);
   });
 
   it('kept until a minute before exp, then signed again once', async () => {
     const { connection } = await connect();
     await connection.execute('list-apps');
-    clockMs += 1139_000;
+    clock.ms += 1139_000;
     await connection.execute('list-apps');
-    expect(api.tokens.size).toBe(1);
-    clockMs += 1000;
+    expect(sample.server.tokens.size).toBe(1);
+    clock.ms += 1000;
     await connection.execute('list-apps');
-    expect(api.tokens.size).toBe(2);
-    expect(api.verdicts.every((verdict) => verdict === 'valid')).toBe(true);
+    expect(sample.server.tokens.size).toBe(2);
+    expect(sample.server.verdicts.every((verdict) => verdict === 'valid')).toBe(true);
   });
 
   it('1 000 concurrent executes as the JWT nears its exp: exactly one new signature', async () => {
     const { connection } = await connect();
     await connection.execute('list-apps');
-    clockMs += 1150_000;
+    clock.ms += 1150_000;
     await Promise.all(Array.from({ length: 1000 }, () => connection.execute('list-apps')));
-    expect(api.tokens.size).toBe(2);
-    expect(api.verdicts).toHaveLength(1001);
-    expect(api.verdicts.every((verdict) => verdict === 'valid')).toBe(true);
+    expect(sample.server.tokens.size).toBe(2);
+    expect(sample.server.verdicts).toHaveLength(1001);
+    expect(sample.server.verdicts.every((verdict) => verdict === 'valid')).toBe(true);
   });
 
   it('a 401 NOT_AUTHORIZED: one new JWT and one replay', async () => {
     const { connection, log } = await connect();
     await connection.execute('list-apps');
-    api.refuseNext = 1;
-    clockMs += 5000;
+    sample.server.refuseNext = 1;
+    clock.ms += 5000;
     await connection.execute('list-apps');
-    expect(api.verdicts).toEqual(['valid', 'valid', 'valid']);
-    expect(api.tokens.size).toBe(2);
+    expect(sample.server.verdicts).toEqual(['valid', 'valid', 'valid']);
+    expect(sample.server.tokens.size).toBe(2);
     expect(log.events.map((event) => event.type)).toContain('auth.token_rejected');
   });
 
@@ -150,7 +135,7 @@ describe('App Store Connect (ES256 JWT signed locally)', () => {
     const error = await rejection(connection.execute('list-apps'));
     expect(error).toBeInstanceOf(CredentialsError);
     expect(error.field).toBe('private_key');
-    expect(api.verdicts).toEqual([]);
+    expect(sample.server.verdicts).toEqual([]);
   });
 
   it('the manifest\'s own scenarios pass', async () => {
@@ -168,7 +153,7 @@ describe('Ghost Admin style: HS256 with the hex secret of an id:secret key', () 
     const seen: string[] = [];
     const server = await startLoopback((req, res) => {
       const token = /^Ghost (\S+)$/.exec(String(req.headers.authorization))?.[1] ?? '';
-      jwtVerify(token, Buffer.from(secret, 'hex'), { algorithms: ['HS256'], audience: '/admin/', currentDate: new Date(clockMs) })
+      jwtVerify(token, Buffer.from(secret, 'hex'), { algorithms: ['HS256'], audience: '/admin/', currentDate: new Date(clock.ms) })
         .then(({ protectedHeader }) => seen.push(protectedHeader.kid === id ? 'valid' : 'wrong kid'))
         .catch(() => seen.push('refused'))
         .finally(() => sendJson(res, 200, { data: [] }));

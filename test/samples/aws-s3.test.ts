@@ -11,11 +11,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError, loadConnector, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, runManifestTests, type Connection } from '../../sdk/index.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider, type EventLog } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 
 const MANIFEST = 'connectors/aws-s3.json';
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -24,8 +25,7 @@ const SESSION_TOKEN = 'session-token-canary-9117';
 registerSecret(SECRET_KEY, SESSION_TOKEN);
 const REGION = 'eu-west-1';
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -39,7 +39,7 @@ function verify(req: IncomingMessage, body: string, secret: string): string {
   const [, keyId, day, region, signedHeaders, signature] = auth as unknown as string[];
   const amzDate = String(req.headers['x-amz-date']);
   if (keyId !== ACCESS_KEY || region !== REGION || !amzDate.startsWith(day as string)) return 'wrong scope';
-  if (Math.abs(Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')) - clockMs) > 15 * 60_000) return 'stale date';
+  if (Math.abs(Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')) - clock.ms) > 15 * 60_000) return 'stale date';
   if (req.headers['x-amz-content-sha256'] !== sha256(Buffer.from(body, 'utf8'))) return 'payload hash mismatch';
   const names = (signedHeaders as string).split(';');
   if (!names.includes('host') || !names.includes('x-amz-date')) return 'host or date unsigned';
@@ -103,35 +103,17 @@ function xml(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-let s3: FakeS3;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  s3 = await new FakeS3().start();
-  redirect = createFixtureDispatcher(s3.origin);
+const sample = useSampleProvider(() => new FakeS3().start(), MANIFEST, {
+  connectionId: 's3-1',
+  credentials: { access_key_id: ACCESS_KEY, secret_access_key: SECRET_KEY, region: REGION, bucket: 'example-bucket' },
+  clock,
+  lazy: true,
+  allowInsecureHttp: false,
 });
 
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await s3.close();
-});
-
-async function connect(credentials: Record<string, string> = {}): Promise<{ connection: Connection; log: ReturnType<typeof eventLog> }> {
-  connector = await loadConnector(MANIFEST);
-  const log = eventLog();
-  const connection = connector.connect({
-    connectionId: 's3-1',
-    credentials: { access_key_id: ACCESS_KEY, secret_access_key: SECRET_KEY, region: REGION, bucket: 'example-bucket', ...credentials },
-    clock,
-    onEvent: log.listener,
-    dispatcher: redirect.dispatcher,
-    allowPrivateNetwork: true,
-  });
-  return { connection, log };
+async function connect(credentials: Record<string, string> = {}): Promise<{ connection: Connection; log: EventLog }> {
+  await sample.load();
+  return sample.connectWithLog({ credentials });
 }
 
 async function text(stream: Readable): Promise<string> {
@@ -147,11 +129,11 @@ describe('Amazon S3 (AWS Signature Version 4)', () => {
     const { connection } = await connect();
     expect(String((await connection.execute('list-objects', { prefix: 'reports/', max_keys: 10 })).data)).toContain('<Key>reports/2026-11.csv</Key>');
     await connection.execute('put-object', { key: 'reports/2026-12 (draft).csv', content: 'month,total\n2026-12,7\n', content_type: 'text/csv' });
-    expect(s3.objects.get('reports/2026-12 (draft).csv')).toBe('month,total\n2026-12,7\n');
+    expect(sample.server.objects.get('reports/2026-12 (draft).csv')).toBe('month,total\n2026-12,7\n');
     expect(await text((await connection.execute<Readable>('get-object', { key: 'reports/2026-11.csv' })).data)).toBe('month,total\n2026-11,42\n');
     await connection.execute('head-object', { key: 'reports/2026-11.csv' });
     await connection.execute('delete-object', { key: 'reports/2026-11.csv' });
-    expect(s3.log).toEqual([
+    expect(sample.server.log).toEqual([
       `GET ${BUCKET}/ valid`,
       `PUT ${BUCKET}/reports%2F2026-12%20(draft).csv valid`,
       `GET ${BUCKET}/reports%2F2026-11.csv valid`,
@@ -161,23 +143,23 @@ describe('Amazon S3 (AWS Signature Version 4)', () => {
   });
 
   it('temporary credentials: the session token is sent and signed', async () => {
-    s3.requireSessionToken = true;
+    sample.server.requireSessionToken = true;
     const { connection } = await connect({ session_token: SESSION_TOKEN });
     await connection.execute('list-objects');
-    expect(s3.log).toEqual([`GET ${BUCKET}/ valid`]);
+    expect(sample.server.log).toEqual([`GET ${BUCKET}/ valid`]);
   });
 
   it('an S3-compatible endpoint gets path-style URLs, signed for its host', async () => {
     const { connection } = await connect({ endpoint: 'https://minio.example.com:9000' });
     await connection.execute('list-objects', { prefix: 'reports/' });
-    expect(s3.log).toEqual(['GET https://minio.example.com:9000/example-bucket/ valid']);
+    expect(sample.server.log).toEqual(['GET https://minio.example.com:9000/example-bucket/ valid']);
   });
 
   it('a 503 SlowDown is retried, signed again', async () => {
-    s3.slowDown = 1;
+    sample.server.slowDown = 1;
     const { connection } = await connect();
     await connection.execute('list-objects');
-    expect(s3.log).toEqual([`GET ${BUCKET}/ valid`, `GET ${BUCKET}/ valid`]);
+    expect(sample.server.log).toEqual([`GET ${BUCKET}/ valid`, `GET ${BUCKET}/ valid`]);
   });
 
   it('a wrong secret: one 403 SignatureDoesNotMatch as an HttpError, and no secret anywhere', async () => {
@@ -186,7 +168,7 @@ describe('Amazon S3 (AWS Signature Version 4)', () => {
     const error = await rejection(connection.execute('list-objects'));
     expect(error).toBeInstanceOf(HttpError);
     expect(error.status).toBe(403);
-    expect(s3.log).toEqual([`GET ${BUCKET}/ signature mismatch`]);
+    expect(sample.server.log).toEqual([`GET ${BUCKET}/ signature mismatch`]);
     expect(log.events.filter((event) => event.type.startsWith('token'))).toEqual([]);
   });
 

@@ -11,12 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError, loadConnector, ReauthorizationRequired, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, ReauthorizationRequired, runManifestTests, type Connection } from '../../sdk/index.js';
 import { FieldHostNotAllowedError } from '../../sdk/auth/step-values.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/bullhorn.json';
@@ -37,8 +38,7 @@ const JSON_TYPE = { 'content-type': 'application/json;charset=UTF-8' };
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const INVALID_SESSION = { errorMessage: "Bad 'BhRestToken' or timed-out.", errorMessageKey: 'errors.authentication.invalidRestToken', errorCode: 401 };
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 /** A fresh secret the server mints, registered with the scanner. */
 function mint(prefix: string): string {
@@ -140,7 +140,7 @@ class FakeBullhorn {
     }
     const accessToken = mint('bh-access');
     this.#liveRefresh = mint('bh-refresh');
-    this.#accessTokens.set(accessToken, { expiresAt: clockMs + 600_000, used: false });
+    this.#accessTokens.set(accessToken, { expiresAt: clock.ms + 600_000, used: false });
     sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 600, refresh_token: this.#liveRefresh }, { 'cache-control': 'no-store' });
   }
 
@@ -152,7 +152,7 @@ class FakeBullhorn {
       this.#expect('login query', pairs(url.searchParams), [['access_token', presented], ['version', '2.0']]);
     if (!fine) return sendJson(res, 400, { errorMessage: 'bad login request' });
     const token = this.#accessTokens.get(presented);
-    if (!token || token.used || token.expiresAt <= clockMs) {
+    if (!token || token.used || token.expiresAt <= clock.ms) {
       return sendJson(res, 401, { errorMessage: 'Invalid or expired OAuth access token.', errorCode: 401 }, JSON_TYPE);
     }
     token.used = true;
@@ -199,7 +199,7 @@ const ANSWERS: { path: string; query: Record<string, string>; status: number; bo
   },
   { path: '/entity/Candidate/5059165', query: CANDIDATE_FIELDS, status: 200, body: () => ({ data: ALANZO }) },
   { path: '/entity/Candidate/1', query: CANDIDATE_FIELDS, status: 404, body: () => NOT_FOUND },
-  { path: '/ping', query: {}, status: 200, body: () => ({ sessionExpires: clockMs + 600_000 }) },
+  { path: '/ping', query: {}, status: 200, body: () => ({ sessionExpires: clock.ms + 600_000 }) },
 ];
 
 function apiAnswer(url: URL): { status: number; body: unknown } {
@@ -210,43 +210,21 @@ function apiAnswer(url: URL): { status: number; body: unknown } {
   return { status: 400, body: { errorMessage: `test server: unexpected ${path}?${query}`, errorCode: 400 } };
 }
 
-let bullhorn: FakeBullhorn;
-let dispatcher: FixtureDispatcher;
-let connector: Connector;
-let log = eventLog();
+const sample = useSampleProvider(() => new FakeBullhorn().start(), MANIFEST, {
+  connectionId: 'bh-tenant',
+  credentials: { username: USERNAME, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, refresh_token: FIRST_REFRESH },
+  clock,
+});
 const SEARCH = { query: 'lastName:Smith AND isDeleted:0' };
 
 function connect(refreshToken = FIRST_REFRESH): Connection {
-  return connector.connect({
-    connectionId: 'bh-tenant',
-    credentials: { username: USERNAME, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, refresh_token: refreshToken },
-    clock,
-    onEvent: log.listener,
-    dispatcher: dispatcher.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
+  return sample.connect({ credentials: { refresh_token: refreshToken } });
 }
 
 /** Requests per route, in the order discovery, token, login. */
 function authCounts(): number[] {
-  return [bullhorn.count(PATHS.info), bullhorn.count(PATHS.token), bullhorn.count(PATHS.login)];
+  return [sample.server.count(PATHS.info), sample.server.count(PATHS.token), sample.server.count(PATHS.login)];
 }
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  log = eventLog();
-  bullhorn = await new FakeBullhorn().start();
-  dispatcher = createFixtureDispatcher(bullhorn.origin);
-  connector = await loadConnector(MANIFEST);
-});
-
-afterEach(async () => {
-  await connector.close();
-  await dispatcher.close();
-  await bullhorn.close();
-  expect(bullhorn.problems).toEqual([]);
-});
 
 describe('every action on one session', () => {
   it('search-candidates, query-entities, get-entity and ping: one loginInfo, one grant, one login', async () => {
@@ -261,10 +239,10 @@ describe('every action on one session', () => {
     const jobs = (await connection.execute('query-entities', query)).data;
     expect(jobs).toMatchObject({ count: 2, data: [{ title: 'Welder' }, { title: 'Nurse' }] });
     expect((await connection.execute('get-entity', { entity: 'Candidate', id: 5059165 })).data).toEqual(ALANZO);
-    expect((await connection.execute('ping')).data).toBe(clockMs + 600_000);
+    expect((await connection.execute('ping')).data).toBe(clock.ms + 600_000);
     expect(authCounts()).toEqual([1, 1, 1]);
-    expect(bullhorn.meantFor(REST_ORIGIN)).toBe(5);
-    expect(log.events.filter((event) => event.type === 'token.acquired')).toHaveLength(1);
+    expect(sample.server.meantFor(REST_ORIGIN)).toBe(5);
+    expect(sample.log.events.filter((event) => event.type === 'token.acquired')).toHaveLength(1);
   });
 
   it('a missing entity is an HttpError 404 with Bullhorn\'s message, and no renewal', async () => {
@@ -273,7 +251,7 @@ describe('every action on one session', () => {
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ code: 'CONNECTOR_HTTP_STATUS', status: 404, body: { errorMessageKey: 'errors.cannotFindEntity' } });
     expect(authCounts()).toEqual([1, 1, 1]);
-    expect(bullhorn.count(`${CORP}/entity/Candidate/1`)).toBe(1);
+    expect(sample.server.count(`${CORP}/entity/Candidate/1`)).toBe(1);
   });
 });
 
@@ -281,17 +259,17 @@ describe('renewal', () => {
   it('a timed-out session (401): one grant with the rotated refresh token, one login, one replay', async () => {
     const connection = connect();
     await connection.execute('search-candidates', SEARCH);
-    bullhorn.expireSessions();
-    clockMs += 1800_000;
+    sample.server.expireSessions();
+    clock.ms += 1800_000;
     const replayed = await connection.execute('search-candidates', SEARCH);
     expect(replayed.status).toBe(200);
     expect(authCounts()).toEqual([1, 2, 2]);
-    expect(bullhorn.count(`${CORP}/search/Candidate`)).toBe(3);
+    expect(sample.server.count(`${CORP}/search/Candidate`)).toBe(3);
     // The second grant presents the refresh token the first one rotated in, never the spent one.
-    const [first, second] = bullhorn.presentedRefreshTokens;
+    const [first, second] = sample.server.presentedRefreshTokens;
     expect(first).toBe(FIRST_REFRESH);
     expect(second).not.toBe(FIRST_REFRESH);
-    expect(log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'))).toEqual([
+    expect(sample.log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'))).toEqual([
       'token.acquired',
       'auth.token_rejected',
       'token.refreshed',
@@ -301,11 +279,11 @@ describe('renewal', () => {
   it('the renewed session serves later calls without another grant', async () => {
     const connection = connect();
     await connection.execute('ping');
-    bullhorn.expireSessions();
+    sample.server.expireSessions();
     await connection.execute('ping');
     await connection.execute('ping');
     expect(authCounts()).toEqual([1, 2, 2]);
-    expect(bullhorn.count(`${CORP}/ping`)).toBe(4);
+    expect(sample.server.count(`${CORP}/ping`)).toBe(4);
   });
 });
 
@@ -318,44 +296,44 @@ describe('refused credentials', () => {
     expect(error.code).toBe('CONNECTOR_REAUTHORIZATION_REQUIRED');
     expect(error.message).toContain('invalid_grant');
     expect(authCounts()).toEqual([1, 1, 0]);
-    expect(bullhorn.meantFor(REST_ORIGIN)).toBe(0);
-    expect(log.events.filter((event) => event.type === 'auth.reauthorization_required')).toHaveLength(1);
+    expect(sample.server.meantFor(REST_ORIGIN)).toBe(0);
+    expect(sample.log.events.filter((event) => event.type === 'auth.reauthorization_required')).toHaveLength(1);
   });
 
   it('a rotated refresh token someone else spent: one more try with the stored grant, then ReauthorizationRequired', async () => {
     const connection = connect();
     await connection.execute('ping');
-    bullhorn.expireSessions();
-    bullhorn.rotateElsewhere();
+    sample.server.expireSessions();
+    sample.server.rotateElsewhere();
     const error = await rejection(connection.execute('ping'));
     expect(error).toBeInstanceOf(ReauthorizationRequired);
     // The refresh with the rotated token, then the chain once more with the credentials' (spent) token.
-    expect(bullhorn.presentedRefreshTokens).toHaveLength(3);
-    expect(bullhorn.presentedRefreshTokens[1]).not.toBe(FIRST_REFRESH);
-    expect(bullhorn.presentedRefreshTokens[2]).toBe(FIRST_REFRESH);
+    expect(sample.server.presentedRefreshTokens).toHaveLength(3);
+    expect(sample.server.presentedRefreshTokens[1]).not.toBe(FIRST_REFRESH);
+    expect(sample.server.presentedRefreshTokens[2]).toBe(FIRST_REFRESH);
     expect(authCounts()).toEqual([1, 3, 1]);
-    expect(bullhorn.count(`${CORP}/ping`)).toBe(2);
+    expect(sample.server.count(`${CORP}/ping`)).toBe(2);
   });
 });
 
 describe('hosts a server names', () => {
   it('a loginInfo oauthUrl outside *.bullhornstaffing.com: FieldHostNotAllowedError, 0 requests there, the secret never sent', async () => {
-    bullhorn.oauthUrl = 'https://auth.bullhorn-login.example/oauth';
+    sample.server.oauthUrl = 'https://auth.bullhorn-login.example/oauth';
     const error = await rejection(connect().execute('search-candidates', SEARCH));
     expect(error).toBeInstanceOf(FieldHostNotAllowedError);
     expect(error).toMatchObject({ code: 'CONNECTOR_REQUEST_REFUSED', field: '/auth/steps/0/values/oauth_url/host_patterns', host: 'auth.bullhorn-login.example' });
-    expect(bullhorn.meantFor('https://auth.bullhorn-login.example')).toBe(0);
+    expect(sample.server.meantFor('https://auth.bullhorn-login.example')).toBe(0);
     expect(authCounts()).toEqual([1, 0, 0]);
-    expect(log.events.some((event) => event.type === 'auth.reauthorization_required')).toBe(false);
+    expect(sample.log.events.some((event) => event.type === 'auth.reauthorization_required')).toBe(false);
   });
 
   it('a login restUrl outside *.bullhornstaffing.com: refused as it is read, the BhRestToken never sent there', async () => {
-    bullhorn.sessionRestUrl = `${EVIL_ORIGIN}${CORP}/`;
+    sample.server.sessionRestUrl = `${EVIL_ORIGIN}${CORP}/`;
     const error = await rejection(connect().execute('search-candidates', SEARCH));
     expect(error).toBeInstanceOf(FieldHostNotAllowedError);
     expect(error).toMatchObject({ code: 'CONNECTOR_REQUEST_REFUSED', field: '/auth/steps/2/values/rest_url/host_patterns', host: 'rest42.bullhorn-rest.example' });
-    expect(bullhorn.meantFor(EVIL_ORIGIN)).toBe(0);
-    expect(bullhorn.meantFor(REST_ORIGIN)).toBe(0);
+    expect(sample.server.meantFor(EVIL_ORIGIN)).toBe(0);
+    expect(sample.server.meantFor(REST_ORIGIN)).toBe(0);
     expect(authCounts()).toEqual([1, 1, 1]);
   });
 });

@@ -10,11 +10,12 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError, loadConnector, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, runManifestTests, type Connection } from '../../sdk/index.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider, type EventLog } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/duo-admin.json';
@@ -23,8 +24,7 @@ const IKEY = 'DIWJ8X6AEYOR5OMC6TQ1';
 const SKEY = 'Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Ep';
 registerSecret(SKEY);
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 /** Python's urllib.quote(s, '~'), which Duo's reference client uses: only A-Z a-z 0-9 - _ . ~ stay. */
 function quote(text: string): string {
@@ -88,35 +88,17 @@ class FakeDuo {
   }
 }
 
-let duo: FakeDuo;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  duo = await new FakeDuo().start();
-  redirect = createFixtureDispatcher(duo.origin);
+const sample = useSampleProvider(() => new FakeDuo().start(), MANIFEST, {
+  connectionId: 'duo-1',
+  credentials: { api_hostname: HOST, integration_key: IKEY },
+  clock,
+  lazy: true,
+  allowInsecureHttp: false,
 });
 
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await duo.close();
-});
-
-async function connect(secretKey = SKEY): Promise<{ connection: Connection; log: ReturnType<typeof eventLog> }> {
-  connector = await loadConnector(MANIFEST);
-  const log = eventLog();
-  const connection = connector.connect({
-    connectionId: 'duo-1',
-    credentials: { api_hostname: HOST, integration_key: IKEY, secret_key: secretKey },
-    clock,
-    onEvent: log.listener,
-    dispatcher: redirect.dispatcher,
-    allowPrivateNetwork: true,
-  });
-  return { connection, log };
+async function connect(secretKey = SKEY): Promise<{ connection: Connection; log: EventLog }> {
+  await sample.load();
+  return sample.connectWithLog({ credentials: { secret_key: secretKey } });
 }
 
 describe('Cisco Duo Admin API (HMAC-signed requests)', () => {
@@ -128,7 +110,7 @@ describe('Cisco Duo Admin API (HMAC-signed requests)', () => {
     expect(created.data).toEqual({ username: 'jsmith', realname: 'Joe (Jo) Smith', email: 'jsmith@example.com' });
     await connection.execute('delete-user', { user_id: 'DU3RP9I2WOC59VZX672N' });
     await connection.execute('get-summary');
-    expect(duo.verdicts).toEqual([
+    expect(sample.server.verdicts).toEqual([
       'GET /admin/v1/users valid',
       'GET /admin/v1/users/DU3RP9I2WOC59VZX672N valid',
       'POST /admin/v1/users valid',
@@ -142,24 +124,24 @@ describe('Cisco Duo Admin API (HMAC-signed requests)', () => {
     const pages = [];
     for await (const page of connection.paginate('list-users')) pages.push(page);
     expect(pages).toHaveLength(1);
-    expect(duo.verdicts).toEqual(['GET /admin/v1/users valid']);
+    expect(sample.server.verdicts).toEqual(['GET /admin/v1/users valid']);
   });
 
   it('a 429 is retried, and the retry carries its own Date and signature', async () => {
-    duo.throttle = 1;
+    sample.server.throttle = 1;
     const { connection } = await connect();
     const pending = connection.execute('get-summary');
-    clockMs += 2000; // the retry goes out later on the connection's clock
+    clock.ms += 2000; // the retry goes out later on the connection's clock
     await pending;
-    expect(duo.verdicts).toEqual(['GET /admin/v1/info/summary valid', 'GET /admin/v1/info/summary valid']);
-    expect(duo.dates).toHaveLength(2);
+    expect(sample.server.verdicts).toEqual(['GET /admin/v1/info/summary valid', 'GET /admin/v1/info/summary valid']);
+    expect(sample.server.dates).toHaveLength(2);
   });
 
   it('a same-origin redirect hop is signed again for its new path', async () => {
-    duo.moved.set('/admin/v1/info/summary', '/admin/v2/info/summary');
+    sample.server.moved.set('/admin/v1/info/summary', '/admin/v2/info/summary');
     const { connection } = await connect();
     await connection.execute('get-summary');
-    expect(duo.verdicts).toEqual(['GET /admin/v1/info/summary valid', 'GET /admin/v2/info/summary valid']);
+    expect(sample.server.verdicts).toEqual(['GET /admin/v1/info/summary valid', 'GET /admin/v2/info/summary valid']);
   });
 
   it('a wrong secret key: one 401, an HttpError naming 40103, no retry and no secret anywhere', async () => {
@@ -169,7 +151,7 @@ describe('Cisco Duo Admin API (HMAC-signed requests)', () => {
     expect(error).toBeInstanceOf(HttpError);
     expect(error.status).toBe(401);
     expect(JSON.stringify(error.body)).toContain('40103');
-    expect(duo.verdicts).toEqual(['GET /admin/v1/info/summary bad signature']);
+    expect(sample.server.verdicts).toEqual(['GET /admin/v1/info/summary bad signature']);
     expect(log.events.filter((event) => event.type.startsWith('token'))).toEqual([]);
   });
 

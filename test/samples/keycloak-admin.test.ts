@@ -11,12 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, HttpError, loadConnector, ReauthorizationRequired, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, HttpError, ReauthorizationRequired, runManifestTests, type Connection } from '../../sdk/index.js';
 import { FieldHostNotAllowedError } from '../../sdk/auth/step-values.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/keycloak-admin.json';
@@ -27,8 +28,7 @@ const CLIENT_SECRET = 'kc-secret:canary+/=-5521';
 registerSecret(CLIENT_SECRET);
 const FOREIGN_ORIGIN = 'https://login.attacker.example';
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 const USERS = [
   { id: '6f1c7a52-8d1e-4c3b-9a20-1b2c3d4e5f60', username: 'jane', firstName: 'Jane', lastName: 'Doe', email: 'jane@example.com', emailVerified: true, enabled: true },
@@ -159,7 +159,7 @@ class FakeKeycloak {
     }
     const token = `kc-at-canary-${randomBytes(8).toString('hex')}`;
     registerSecret(token);
-    this.#tokens.set(token, { expiresAt: clockMs + 300_000, revoked: false });
+    this.#tokens.set(token, { expiresAt: clock.ms + 300_000, revoked: false });
     const answer = { access_token: token, expires_in: 300, refresh_expires_in: 0, token_type: 'Bearer', 'not-before-policy': 0, scope: 'profile email' };
     sendJson(res, 200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
@@ -168,7 +168,7 @@ class FakeKeycloak {
     this.#expect(`admin request ${path}`, [req.method, req.headers.accept], ['GET', 'application/json']);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const token = this.#tokens.get(bearer);
-    if (!token || token.revoked || token.expiresAt <= clockMs) return sendJson(res, 401, { error: 'HTTP 401 Unauthorized' });
+    if (!token || token.revoked || token.expiresAt <= clock.ms) return sendJson(res, 401, { error: 'HTTP 401 Unauthorized' });
     const answer = adminAnswer(path, url);
     sendJson(res, answer.status, answer.body);
   }
@@ -185,44 +185,22 @@ function adminAnswer(path: string, url: URL): { status: number; body: unknown } 
   return user ? { status: 200, body: user } : { status: 404, body: { error: 'User not found' } };
 }
 
-let keycloak: FakeKeycloak;
-let dispatcher: FixtureDispatcher;
-let connector: Connector;
-let log = eventLog();
+const sample = useSampleProvider(() => new FakeKeycloak().start(), MANIFEST, {
+  connectionId: 'kc-tenant',
+  credentials: { host: 'sso.example.com', realm: REALM, client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
+  clock,
+});
 
 function connect(overrides: Record<string, string> = {}): Connection {
-  return connector.connect({
-    connectionId: 'kc-tenant',
-    credentials: { host: 'sso.example.com', realm: REALM, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, ...overrides },
-    clock,
-    onEvent: log.listener,
-    dispatcher: dispatcher.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
+  return sample.connect({ credentials: overrides });
 }
 
 /** [discovery requests, token requests]. */
 function authCounts(): number[] {
-  return [keycloak.count('discovery'), keycloak.count('token')];
+  return [sample.server.count('discovery'), sample.server.count('token')];
 }
 
-const eventTypes = () => log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'));
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  log = eventLog();
-  keycloak = await new FakeKeycloak().start();
-  dispatcher = createFixtureDispatcher(keycloak.origin);
-  connector = await loadConnector(MANIFEST);
-});
-
-afterEach(async () => {
-  await connector.close();
-  await dispatcher.close();
-  await keycloak.close();
-  expect(keycloak.problems).toEqual([]);
-});
+const eventTypes = () => sample.log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'));
 
 describe('every action with one service-account token', () => {
   it('list-users, count-users, get-user, list-groups: one discovery, one grant', async () => {
@@ -232,17 +210,17 @@ describe('every action with one service-account token', () => {
     const search = { search: 'jo', exact: false, enabled: true, brief_representation: false, first: 1 };
     const found = (await connection.execute('list-users', search)).data as { username: string }[];
     expect(found.map((user) => user.username)).toEqual(['joan']);
-    expect(keycloak.queries('/users')).toEqual([
+    expect(sample.server.queries('/users')).toEqual([
       [['briefRepresentation', 'true'], ['first', '0'], ['max', '2']],
       [['briefRepresentation', 'false'], ['enabled', 'true'], ['exact', 'false'], ['first', '1'], ['max', '100'], ['search', 'jo']],
     ]);
     expect((await connection.execute('count-users', { search: 'jo' })).data).toBe(2);
     expect((await connection.execute('count-users')).data).toBe(3);
-    expect(keycloak.queries('/users/count')).toEqual([[['search', 'jo']], []]);
+    expect(sample.server.queries('/users/count')).toEqual([[['search', 'jo']], []]);
     expect((await connection.execute('get-user', { id: USERS[0]?.id })).data).toEqual(USERS[0]);
     const groups = (await connection.execute('list-groups', { max: 1 })).data as { name: string }[];
     expect(groups.map((group) => group.name)).toEqual(['admins']);
-    expect(keycloak.queries('/groups')).toEqual([[['briefRepresentation', 'true'], ['first', '0'], ['max', '1']]]);
+    expect(sample.server.queries('/groups')).toEqual([[['briefRepresentation', 'true'], ['first', '0'], ['max', '1']]]);
     expect(authCounts()).toEqual([1, 1]);
     expect(eventTypes()).toEqual(['token.acquired']);
   });
@@ -255,11 +233,11 @@ describe('every action with one service-account token', () => {
   });
 
   it('a pre-17 server under /auth on its own port: discovery, token and admin calls all under the context path', async () => {
-    keycloak.contextPath = '/auth';
-    keycloak.publicOrigin = 'https://sso.example.com:8443';
+    sample.server.contextPath = '/auth';
+    sample.server.publicOrigin = 'https://sso.example.com:8443';
     const users = (await connect({ host: 'sso.example.com:8443', context_path: '/auth' }).execute('list-users', { max: 1 })).data as unknown[];
     expect(users).toHaveLength(1);
-    expect([...authCounts(), keycloak.count('/users')]).toEqual([1, 1, 1]);
+    expect([...authCounts(), sample.server.count('/users')]).toEqual([1, 1, 1]);
   });
 });
 
@@ -267,23 +245,23 @@ describe('renewal', () => {
   it('a cached token until it nears expiry, then one new grant at the kept token_endpoint: discovery 1, token 2', async () => {
     const connection = connect();
     await connection.execute('list-users', { max: 1 });
-    clockMs += 200_000;
+    clock.ms += 200_000;
     await connection.execute('list-users', { max: 1 });
     expect(authCounts()).toEqual([1, 1]);
-    clockMs += 101_000;
+    clock.ms += 101_000;
     await connection.execute('list-users', { max: 1 });
     expect(authCounts()).toEqual([1, 2]);
-    expect(keycloak.count('/users')).toBe(3);
+    expect(sample.server.count('/users')).toBe(3);
     expect(eventTypes()).toEqual(['token.acquired', 'token.acquired']);
   });
 
   it('a revoked token (401): one new grant and one replay, discovery not asked again', async () => {
     const connection = connect();
     await connection.execute('count-users');
-    keycloak.revokeTokens();
+    sample.server.revokeTokens();
     expect((await connection.execute('count-users')).data).toBe(3);
     expect(authCounts()).toEqual([1, 2]);
-    expect(keycloak.count('/users/count')).toBe(3);
+    expect(sample.server.count('/users/count')).toBe(3);
     expect(eventTypes()).toEqual(['token.acquired', 'auth.token_rejected', 'token.acquired']);
   });
 });
@@ -296,12 +274,12 @@ describe('failures', () => {
     expect(error.code).toBe('CONNECTOR_REAUTHORIZATION_REQUIRED');
     expect(error.message).toContain('unauthorized_client');
     expect(authCounts()).toEqual([1, 1]);
-    expect(keycloak.count('/users')).toBe(0);
+    expect(sample.server.count('/users')).toBe(0);
     expect(eventTypes()).toEqual(['auth.reauthorization_required']);
   });
 
   it('a token_endpoint on another host: FieldHostNotAllowedError, 0 requests there, no token request', async () => {
-    keycloak.tokenEndpoint = `${FOREIGN_ORIGIN}/realms/${REALM}/protocol/openid-connect/token`;
+    sample.server.tokenEndpoint = `${FOREIGN_ORIGIN}/realms/${REALM}/protocol/openid-connect/token`;
     const error = await rejection(connect().execute('list-users'));
     expect(error).toBeInstanceOf(FieldHostNotAllowedError);
     expect(error).toMatchObject({
@@ -310,13 +288,13 @@ describe('failures', () => {
       host: 'login.attacker.example',
       patterns: ['sso.example.com'],
     });
-    expect(keycloak.meantFor(FOREIGN_ORIGIN)).toBe(0);
+    expect(sample.server.meantFor(FOREIGN_ORIGIN)).toBe(0);
     expect(authCounts()).toEqual([1, 0]);
     expect(eventTypes()).not.toContain('auth.reauthorization_required');
   });
 
   it('an unknown realm (discovery 404): a ConfigurationError naming the step, not a re-authorization', async () => {
-    keycloak.discoveryStatus = 404;
+    sample.server.discoveryStatus = 404;
     const error = await rejection(connect().execute('list-users'));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error).not.toBeInstanceOf(ReauthorizationRequired);

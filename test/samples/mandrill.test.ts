@@ -10,11 +10,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError, InputError, loadConnector, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, InputError, runManifestTests, type Connection } from '../../sdk/index.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { useSampleProvider } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/mandrill.json';
@@ -107,49 +108,26 @@ class FakeMandrill {
   }
 }
 
-let mandrill: FakeMandrill;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
-let log = eventLog();
-
-beforeEach(async () => {
-  log = eventLog();
-  mandrill = await new FakeMandrill().start();
-  redirect = createFixtureDispatcher(mandrill.origin);
-});
-
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await mandrill.close();
-  expect(mandrill.problems).toEqual([]);
-});
+// No clock: nothing in Mandrill's API depends on the time.
+const sample = useSampleProvider(() => new FakeMandrill().start(), MANIFEST, { connectionId: 'mandrill-1', lazy: true });
 
 async function connect(apiKey = API_KEY): Promise<Connection> {
-  connector = await loadConnector(MANIFEST);
-  return connector.connect({
-    connectionId: 'mandrill-1',
-    credentials: { api_key: apiKey },
-    onEvent: log.listener,
-    dispatcher: redirect.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
+  await sample.load();
+  return sample.connect({ credentials: { api_key: apiKey } });
 }
 
 /** A wrong key, answered with `status`: the typed error, after exactly one request. */
 async function expectInvalidKey(status: number): Promise<void> {
-  mandrill.invalidKeyStatus = status;
+  sample.server.invalidKeyStatus = status;
   const connection = await connect(WRONG_KEY);
   const error = await rejection(connection.execute('user-info'));
   expect(error).toBeInstanceOf(HttpError);
   expect(error).toMatchObject({ code: 'CONNECTOR_HTTP_STATUS', status, method: 'POST' });
   expect(error.message).toContain(`answered ${status}`);
   expect(JSON.stringify(error.body)).toContain('Invalid_Key');
-  expect(mandrill.count('/api/1.0/users/info')).toBe(1);
-  expect(mandrill.hits).toHaveLength(1);
-  expect(log.events.map((event) => event.type).filter((type) => type.startsWith('auth.') || type.startsWith('token.'))).toEqual([]);
+  expect(sample.server.count('/api/1.0/users/info')).toBe(1);
+  expect(sample.server.hits).toHaveLength(1);
+  expect(sample.log.events.map((event) => event.type).filter((type) => type.startsWith('auth.') || type.startsWith('token.'))).toEqual([]);
 }
 
 describe('Mailchimp Transactional (key in the body)', () => {
@@ -158,7 +136,7 @@ describe('Mailchimp Transactional (key in the body)', () => {
     expect((await connection.execute('ping')).data).toBe('PONG!');
     expect((await connection.execute('user-info')).data).toEqual(INFO);
     expect((await connection.execute('ping')).data).toBe('PONG!');
-    expect(mandrill.hits).toEqual([`POST ${ORIGIN}/api/1.0/users/ping`, `POST ${ORIGIN}/api/1.0/users/info`, `POST ${ORIGIN}/api/1.0/users/ping`]);
+    expect(sample.server.hits).toEqual([`POST ${ORIGIN}/api/1.0/users/ping`, `POST ${ORIGIN}/api/1.0/users/info`, `POST ${ORIGIN}/api/1.0/users/ping`]);
   });
 
   it('send-message posts {key, message, async, ip_pool, send_at}; search-messages the documented search fields', async () => {
@@ -166,7 +144,7 @@ describe('Mailchimp Transactional (key in the body)', () => {
     expect((await connection.execute('send-message', { message: MESSAGE })).data).toEqual(SENT);
     const found = await connection.execute('search-messages', { query: 'email:recipient@example.com', date_from: '2026-11-01', tags: ['orders'] });
     expect(found.data).toEqual(FOUND);
-    expect([mandrill.count('/api/1.0/messages/send'), mandrill.count('/api/1.0/messages/search')]).toEqual([1, 1]);
+    expect([sample.server.count('/api/1.0/messages/send'), sample.server.count('/api/1.0/messages/search')]).toEqual([1, 1]);
   });
 
   it('a message without recipients is refused before any request', async () => {
@@ -174,7 +152,7 @@ describe('Mailchimp Transactional (key in the body)', () => {
     const error = await rejection(connection.execute('send-message', { message: { subject: 'no one' } }));
     expect(error).toBeInstanceOf(InputError);
     expect(error.code).toBe('CONNECTOR_INPUT_INVALID');
-    expect(mandrill.hits).toEqual([]);
+    expect(sample.server.hits).toEqual([]);
   });
 
   it('a wrong key (401 Invalid_Key): HttpError naming 401, one request, no renewal, the key nowhere', async () => {

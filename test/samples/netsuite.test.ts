@@ -10,12 +10,13 @@
  */
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError, loadConnector, runManifestTests, type Connection, type Connector, type ConnectorManifest } from '../../sdk/index.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, runManifestTests, type Connection, type ConnectorManifest } from '../../sdk/index.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider, type EventLog } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/netsuite.json';
@@ -29,8 +30,7 @@ const CREDENTIALS = {
 registerSecret(CREDENTIALS.consumer_secret, CREDENTIALS.token_id, CREDENTIALS.token_secret);
 const ORIGIN = 'https://1234567-sb1.suitetalk.api.netsuite.com';
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 /** RFC 5849 §3.6: percent-encode everything but the unreserved characters, hex in upper case. */
 const pct = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -43,7 +43,7 @@ function verify(req: IncomingMessage, body: string, secrets: { consumer: string;
     [...header.slice(6).matchAll(/([a-z_]+)="([^"]*)"/g)].map(([, name, value]) => [name as string, decodeURIComponent(value as string)] as const),
   );
   if (params.get('oauth_signature_method') !== `HMAC-${algorithm.toUpperCase()}` || params.get('oauth_version') !== '1.0') return 'wrong method or version';
-  if (params.get('oauth_timestamp') !== String(Math.floor(clockMs / 1000))) return 'timestamp is not the clock';
+  if (params.get('oauth_timestamp') !== String(Math.floor(clock.ms / 1000))) return 'timestamp is not the clock';
   const nonce = params.get('oauth_nonce') ?? '';
   if (nonce.length < 8 || seen.has(nonce)) return 'nonce missing or reused';
   seen.add(nonce);
@@ -89,28 +89,11 @@ class FakeNetSuite {
   }
 }
 
-let netsuite: FakeNetSuite;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
+const sample = useSampleProvider(() => new FakeNetSuite().start(), MANIFEST, { connectionId: 'ns-1', clock, lazy: true, allowInsecureHttp: false });
 
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  netsuite = await new FakeNetSuite().start();
-  redirect = createFixtureDispatcher(netsuite.origin);
-});
-
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await netsuite.close();
-});
-
-async function connect(credentials: Record<string, string> = CREDENTIALS): Promise<{ connection: Connection; log: ReturnType<typeof eventLog> }> {
-  connector = await loadConnector(MANIFEST);
-  const log = eventLog();
-  const connection = connector.connect({ connectionId: 'ns-1', credentials, clock, onEvent: log.listener, dispatcher: redirect.dispatcher, allowPrivateNetwork: true });
-  return { connection, log };
+async function connect(credentials: Record<string, string> = CREDENTIALS): Promise<{ connection: Connection; log: EventLog }> {
+  await sample.load();
+  return sample.connectWithLog({ credentials });
 }
 
 describe('NetSuite (OAuth 1.0a token-based authentication, HMAC-SHA256)', () => {
@@ -119,24 +102,24 @@ describe('NetSuite (OAuth 1.0a token-based authentication, HMAC-SHA256)', () => 
     await connection.execute('list-records', { record_type: 'customer', filter: 'email START_WITH "ap@"' });
     await connection.execute('get-record', { record_type: 'customer', id: '107', expand: true });
     await connection.execute('create-record', { record_type: 'customer', fields: { companyName: 'ACME Corp', subsidiary: { id: '1' } } });
-    clockMs += 1000;
+    clock.ms += 1000;
     await connection.execute('suiteql', { query: "SELECT id FROM customer WHERE email LIKE 'ap@%'", limit: 10 });
-    expect(netsuite.verdicts).toEqual([
+    expect(sample.server.verdicts).toEqual([
       'GET /services/rest/record/v1/customer valid realm=1234567_SB1',
       'GET /services/rest/record/v1/customer/107 valid realm=1234567_SB1',
       'POST /services/rest/record/v1/customer valid realm=1234567_SB1',
       'POST /services/rest/query/v1/suiteql valid realm=1234567_SB1',
     ]);
-    expect(netsuite.nonces.size).toBe(4);
+    expect(sample.server.nonces.size).toBe(4);
   });
 
   it('a 429 is retried, signed again with a new nonce', async () => {
-    netsuite.busy = 1;
+    sample.server.busy = 1;
     const { connection } = await connect();
     await connection.execute('get-record', { record_type: 'customer', id: '107' });
-    expect(netsuite.verdicts).toHaveLength(2);
-    expect(netsuite.verdicts.every((verdict) => verdict.includes('valid realm='))).toBe(true);
-    expect(netsuite.nonces.size).toBe(2);
+    expect(sample.server.verdicts).toHaveLength(2);
+    expect(sample.server.verdicts.every((verdict) => verdict.includes('valid realm='))).toBe(true);
+    expect(sample.server.nonces.size).toBe(2);
   });
 
   it('a wrong token secret: one 401 INVALID_LOGIN as an HttpError, no secret anywhere', async () => {
@@ -145,7 +128,7 @@ describe('NetSuite (OAuth 1.0a token-based authentication, HMAC-SHA256)', () => 
     const error = await rejection(connection.execute('list-records', { record_type: 'customer' }));
     expect(error).toBeInstanceOf(HttpError);
     expect(error.status).toBe(401);
-    expect(netsuite.verdicts).toEqual(['GET /services/rest/record/v1/customer signature mismatch']);
+    expect(sample.server.verdicts).toEqual(['GET /services/rest/record/v1/customer signature mismatch']);
     expect(log.events.filter((event) => event.type.startsWith('token'))).toEqual([]);
   });
 
@@ -173,7 +156,7 @@ describe('OAuth 1.0a on a form body (HMAC-SHA1, two-legged)', () => {
         credentialFields(['key', 'secret'], ['secret']),
         { actions: { post: { method: 'POST', path: '/api/status', body_format: 'form', body: { status: '{{ input.text }}', lang: 'en' }, input: { type: 'object', properties: { text: { type: 'string' } } } } } },
       );
-      connector = await loadConnector(manifest);
+      const connector = await sample.load(manifest);
       await connector.connect({ connectionId: 'o1', credentials: { key: 'ck', secret: 'cs-canary-4401' }, clock, allowPrivateNetwork: true }).execute('post', { text: 'Hello, Ladies + Gentlemen! ☺' });
       expect(verdicts).toEqual(['valid realm=']);
     } finally {

@@ -15,20 +15,19 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CredentialsRefusedError,
-  loadConnector,
   ReauthorizationRequired,
   runManifestTests,
   TokenResponseError,
   type Connection,
-  type Connector,
 } from '../../sdk/index.js';
 import { FieldHostNotAllowedError } from '../../sdk/auth/step-values.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 
 const MANIFEST = 'connectors/sage-intacct.json';
 const GATEWAY = 'https://api.intacct.com';
@@ -42,8 +41,7 @@ const USER_PASSWORD = "user-pw-canary-&'3309<";
 registerSecret(SENDER_PASSWORD, USER_PASSWORD);
 const SESSION_MINUTES = 60;
 
-let clockMs = Date.UTC(2026, 10, 23, 17, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 17, 0, 0));
 
 // Values stay text exactly as sent (no number parsing, no trimming); entities are decoded, attributes kept as @name.
 const parser = new XMLParser({
@@ -160,7 +158,7 @@ class FakeIntacct {
     }
     const session = `${randomBytes(6).toString('hex')}-intacct-session-canary-${randomBytes(4).toString('hex')}..`;
     registerSecret(session);
-    this.#sessions.set(session, clockMs);
+    this.#sessions.set(session, clock.ms);
     const data = `<data><api><sessionid>${session}</sessionid><endpoint>${escapeXml(this.endpoint)}</endpoint><locationid></locationid></api></data>`;
     this.#xml(res, 200, success('getAPISession', 'getAPISession', data));
   }
@@ -168,8 +166,8 @@ class FakeIntacct {
   /** Intacct projects the timeout anew on every call: the session lives SESSION_MINUTES after its last use. */
   #live(session: string): boolean {
     const lastUsed = this.#sessions.get(session);
-    if (lastUsed === undefined || clockMs - lastUsed > SESSION_MINUTES * 60_000) return false;
-    this.#sessions.set(session, clockMs);
+    if (lastUsed === undefined || clock.ms - lastUsed > SESSION_MINUTES * 60_000) return false;
+    this.#sessions.set(session, clock.ms);
     return true;
   }
 
@@ -201,7 +199,7 @@ function responseControl(id: string): string {
 function success(id: string, fn: string, data: string, status = 'success'): string {
   const auth =
     `<authentication><status>success</status><userid>${escapeXml(USER_ID)}</userid><companyid>${COMPANY_ID}</companyid><locationid></locationid>` +
-    `<sessiontimestamp>${pacific(clockMs)}</sessiontimestamp><sessiontimeout>${pacific(clockMs + SESSION_MINUTES * 60_000)}</sessiontimeout></authentication>`;
+    `<sessiontimestamp>${pacific(clock.ms)}</sessiontimestamp><sessiontimeout>${pacific(clock.ms + SESSION_MINUTES * 60_000)}</sessiontimeout></authentication>`;
   const result = `<result><status>${status}</status><function>${fn}</function><controlid>${id}</controlid>${data}</result>`;
   return `<response>${responseControl(id)}<operation>${auth}${result}</operation></response>`;
 }
@@ -221,48 +219,26 @@ function controlFailure(errorNo: string, text: string): string {
   return `<response><control><status>failure</status></control>${error}</response>`;
 }
 
-let intacct: FakeIntacct;
-let dispatcher: FixtureDispatcher;
-let connector: Connector;
-let log = eventLog();
+const sample = useSampleProvider(() => new FakeIntacct().start(), MANIFEST, {
+  connectionId: 'intacct-tenant',
+  credentials: { sender_id: SENDER_ID, sender_password: SENDER_PASSWORD, company_id: COMPANY_ID, user_id: USER_ID, user_password: USER_PASSWORD },
+  clock,
+});
 
 function connect(overrides: Record<string, string> = {}): Connection {
-  return connector.connect({
-    connectionId: 'intacct-tenant',
-    credentials: { sender_id: SENDER_ID, sender_password: SENDER_PASSWORD, company_id: COMPANY_ID, user_id: USER_ID, user_password: USER_PASSWORD, ...overrides },
-    clock,
-    onEvent: log.listener,
-    dispatcher: dispatcher.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
+  return sample.connect({ credentials: overrides });
 }
 
 /** Requests to the login gateway and to the session's endpoint. */
 function counts(): number[] {
-  return [intacct.meantFor(GATEWAY), intacct.meantFor(SESSION_ORIGIN)];
+  return [sample.server.meantFor(GATEWAY), sample.server.meantFor(SESSION_ORIGIN)];
 }
 
 function authEvents(): string[] {
-  return log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'));
+  return sample.log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'));
 }
 
 const VENDOR_QUERY = { object: 'VENDOR', fields: 'RECORDNO,VENDORID,NAME,STATUS', query: "STATUS = 'T' AND NAME like 'R%'", page_size: 50 };
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 17, 0, 0);
-  log = eventLog();
-  intacct = await new FakeIntacct().start();
-  dispatcher = createFixtureDispatcher(intacct.origin);
-  connector = await loadConnector(MANIFEST);
-});
-
-afterEach(async () => {
-  await connector.close();
-  await dispatcher.close();
-  await intacct.close();
-  expect(intacct.problems).toEqual([]);
-});
 
 describe('one session for every action', () => {
   it('read-by-query (VENDOR and CUSTOMER), read-record and create-record: one getAPISession, the rest at the endpoint it named', async () => {
@@ -283,10 +259,10 @@ describe('session lifetime', () => {
   it('the projected sessiontimeout (an hour) passes: exactly one new getAPISession, then the call once', async () => {
     const connection = connect();
     await connection.execute('read-record', { object: 'VENDOR', keys: '12' });
-    clockMs += 50 * 60_000;
+    clock.ms += 50 * 60_000;
     await connection.execute('read-record', { object: 'VENDOR', keys: '12' });
     expect(counts()).toEqual([1, 2]);
-    clockMs += 10 * 60_000;
+    clock.ms += 10 * 60_000;
     await connection.execute('read-record', { object: 'VENDOR', keys: '12' });
     expect(counts()).toEqual([2, 3]);
     expect(authEvents()).toEqual(['token.acquired', 'token.acquired']);
@@ -319,12 +295,12 @@ describe('refused credentials', () => {
 });
 
 describe('the endpoint a server names', () => {
-  it('an endpoint outside *.intacct.com: FieldHostNotAllowedError, the session id never sent there', async () => {
-    intacct.endpoint = `https://api.intacct.example${PATH}`;
+  it('an endpoint outside *.sample.server.com: FieldHostNotAllowedError, the session id never sent there', async () => {
+    sample.server.endpoint = `https://api.sample.server.example${PATH}`;
     const error = await rejection(connect().execute('read-by-query', VENDOR_QUERY));
     expect(error).toBeInstanceOf(FieldHostNotAllowedError);
-    expect(error).toMatchObject({ code: 'CONNECTOR_REQUEST_REFUSED', field: '/auth/steps/0/values/endpoint/host_patterns', host: 'api.intacct.example' });
-    expect([intacct.meantFor(GATEWAY), intacct.meantFor('https://api.intacct.example'), intacct.meantFor(SESSION_ORIGIN)]).toEqual([1, 0, 0]);
+    expect(error).toMatchObject({ code: 'CONNECTOR_REQUEST_REFUSED', field: '/auth/steps/0/values/endpoint/host_patterns', host: 'api.sample.server.example' });
+    expect([sample.server.meantFor(GATEWAY), sample.server.meantFor('https://api.sample.server.example'), sample.server.meantFor(SESSION_ORIGIN)]).toEqual([1, 0, 0]);
   });
 });
 

@@ -11,12 +11,13 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialsError, HttpError, loadConnector, ReauthorizationRequired, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
+import { describe, expect, it } from 'vitest';
+import { CredentialsError, HttpError, ReauthorizationRequired, runManifestTests, type Connection } from '../../sdk/index.js';
 import { HostNotAllowedError } from '../../sdk/http/host-pattern.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/salesforce.json';
@@ -29,8 +30,7 @@ const API = '/services/data/v63.0';
 const ACCOUNT_ID = '001RM000003DtVyYAK';
 const LOCATOR = '01gRM000000Qa1bYAC-2000';
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 /** Salesforce's answer to a request without a live session. */
 const INVALID_SESSION = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
@@ -115,7 +115,7 @@ class FakeSalesforce {
       instance_url: this.instanceUrl,
       id: 'https://login.salesforce.com/id/00DRM000000Qa1bYAC/005RM000001Zb2cYAC',
       token_type: 'Bearer',
-      issued_at: String(clockMs),
+      issued_at: String(clock.ms),
     });
   }
 
@@ -155,43 +155,22 @@ class FakeSalesforce {
   };
 }
 
-let salesforce: FakeSalesforce;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
-let log = eventLog();
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  log = eventLog();
-  salesforce = await new FakeSalesforce().start();
-  redirect = createFixtureDispatcher(salesforce.origin);
-});
-
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await salesforce.close();
-  expect(salesforce.problems).toEqual([]);
+const sample = useSampleProvider(() => new FakeSalesforce().start(), MANIFEST, {
+  connectionId: 'sf-1',
+  credentials: { my_domain: MY_DOMAIN, client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
+  clock,
+  lazy: true,
 });
 
 async function connect(credentials: Record<string, string> = {}): Promise<Connection> {
-  connector = await loadConnector(MANIFEST);
-  return connector.connect({
-    connectionId: 'sf-1',
-    credentials: { my_domain: MY_DOMAIN, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, ...credentials },
-    clock,
-    onEvent: log.listener,
-    dispatcher: redirect.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
+  await sample.load();
+  return sample.connect({ credentials });
 }
 
 const TOKEN = `POST ${INSTANCE}/services/oauth2/token`;
 const QUERY = `GET ${INSTANCE}${API}/query/`;
 const SOQL = { soql: 'SELECT Id, Name FROM Account' };
-const eventTypes = () => log.events.map((event) => event.type);
+const eventTypes = () => sample.log.events.map((event) => event.type);
 
 describe('Salesforce (client credentials, instance_url)', () => {
   it('one grant serves every action; the calls go to instance_url with the Bearer token', async () => {
@@ -208,26 +187,26 @@ describe('Salesforce (client credentials, instance_url)', () => {
     const updated = await connection.execute('update-record', { sobject: 'Account', id: ACCOUNT_ID, fields: { BillingCity: 'San Francisco' } });
     expect([updated.status, updated.data]).toEqual([204, null]);
     expect((await connection.execute('describe-sobject', { sobject: 'Account' })).data).toMatchObject({ name: 'Account', fields: [{ name: 'Id' }, { name: 'Name' }] });
-    expect(salesforce.count(TOKEN)).toBe(1);
-    expect(salesforce.hits).toHaveLength(7);
+    expect(sample.server.count(TOKEN)).toBe(1);
+    expect(sample.server.hits).toHaveLength(7);
     expect(eventTypes().filter((type) => type === 'token.acquired')).toHaveLength(1);
   });
 
   it('no expires_in: three hours later the same token is still used, no new grant ahead of time', async () => {
     const connection = await connect();
     await connection.execute('query', SOQL);
-    clockMs += 3 * 3600_000;
+    clock.ms += 3 * 3600_000;
     await connection.execute('query', SOQL);
-    expect([salesforce.count(TOKEN), salesforce.count(QUERY)]).toEqual([1, 2]);
+    expect([sample.server.count(TOKEN), sample.server.count(QUERY)]).toEqual([1, 2]);
   });
 
   it('401 INVALID_SESSION_ID: exactly one new grant and one replay', async () => {
     const connection = await connect();
     await connection.execute('query', SOQL);
-    salesforce.revokeSessions();
+    sample.server.revokeSessions();
     const replayed = await connection.execute('query', SOQL);
     expect(replayed.status).toBe(200);
-    expect([salesforce.count(TOKEN), salesforce.count(QUERY)]).toEqual([2, 3]);
+    expect([sample.server.count(TOKEN), sample.server.count(QUERY)]).toEqual([2, 3]);
     expect(eventTypes().filter((type) => type.startsWith('token.') || type.startsWith('auth.'))).toEqual([
       'token.acquired',
       'auth.token_rejected',
@@ -244,7 +223,7 @@ describe('Salesforce (client credentials, instance_url)', () => {
     expect(error.message).toContain('invalid_client');
     const again = await rejection(connection.execute('describe-sobject', { sobject: 'Account' }));
     expect(again.code).toBe('CONNECTOR_REAUTHORIZATION_REQUIRED');
-    expect(salesforce.hits).toEqual([TOKEN]);
+    expect(sample.server.hits).toEqual([TOKEN]);
     expect(eventTypes()).toContain('auth.reauthorization_required');
   });
 
@@ -254,36 +233,36 @@ describe('Salesforce (client credentials, instance_url)', () => {
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ code: 'CONNECTOR_HTTP_STATUS', status: 400 });
     expect(JSON.stringify(error.body)).toContain('REQUIRED_FIELD_MISSING');
-    expect(salesforce.count(TOKEN)).toBe(1);
-    expect(salesforce.count(`POST ${INSTANCE}${API}/sobjects/Account/`)).toBe(1);
+    expect(sample.server.count(TOKEN)).toBe(1);
+    expect(sample.server.count(`POST ${INSTANCE}${API}/sobjects/Account/`)).toBe(1);
   });
 });
 
 describe('instance_url and My Domain hosts', () => {
   it('an instance_url outside the patterns: HostNotAllowedError, 0 requests to that host, the token never sent there', async () => {
-    salesforce.instanceUrl = 'https://acme.my.salesforce.com.attacker.example';
+    sample.server.instanceUrl = 'https://acme.my.salesforce.com.attacker.example';
     const connection = await connect();
     const error = await rejection(connection.execute('query', SOQL));
     expect(error).toBeInstanceOf(HostNotAllowedError);
     expect(error).toMatchObject({ code: 'CONNECTOR_REQUEST_REFUSED', field: '/allowed_host_patterns', host: 'acme.my.salesforce.com.attacker.example' });
-    expect(salesforce.toOrigin(salesforce.instanceUrl)).toBe(0);
-    expect(salesforce.hits).toEqual([TOKEN]);
+    expect(sample.server.toOrigin(sample.server.instanceUrl)).toBe(0);
+    expect(sample.server.hits).toEqual([TOKEN]);
   });
 
   it('a sandbox My Domain: the grant and the calls go to <MyDomain>--<Sandbox>.sandbox.my.salesforce.com', async () => {
     const sandbox = 'acme--uat.sandbox.my.salesforce.com';
-    salesforce.tokenHost = sandbox;
-    salesforce.instanceUrl = `https://${sandbox}`;
+    sample.server.tokenHost = sandbox;
+    sample.server.instanceUrl = `https://${sandbox}`;
     const connection = await connect({ my_domain: sandbox });
     await connection.execute('describe-sobject', { sobject: 'Account' });
-    expect(salesforce.hits).toEqual([`POST https://${sandbox}/services/oauth2/token`, `GET https://${sandbox}${API}/sobjects/Account/describe/`]);
+    expect(sample.server.hits).toEqual([`POST https://${sandbox}/services/oauth2/token`, `GET https://${sandbox}${API}/sobjects/Account/describe/`]);
   });
 
   it('a token host that is no My Domain (login.salesforce.com) is refused at connect: CredentialsError, nothing sent', async () => {
     const error = await rejection(connect({ my_domain: 'login.salesforce.com' }));
     expect(error).toBeInstanceOf(CredentialsError);
     expect(error).toMatchObject({ code: 'CONNECTOR_CREDENTIALS_INVALID', field: 'my_domain' });
-    expect(salesforce.hits).toEqual([]);
+    expect(sample.server.hits).toEqual([]);
   });
 
   it('the manifest\'s own scenarios pass', async () => {

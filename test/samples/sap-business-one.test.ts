@@ -12,11 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialsRefusedError, HttpError, loadConnector, ReauthorizationRequired, runManifestTests, type Connection, type Connector } from '../../sdk/index.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { describe, expect, it } from 'vitest';
+import { CredentialsRefusedError, HttpError, ReauthorizationRequired, runManifestTests, type Connection } from '../../sdk/index.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/sap-business-one.json';
@@ -35,8 +36,7 @@ const ORDERS = '/b1s/v1/Orders';
 const TIMEOUT_MINUTES = 30;
 const ROUTE_ID = '.node1';
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 /** The OData error body of the Service Layer. */
 function odataError(code: number, value: string): unknown {
@@ -116,7 +116,7 @@ class FakeServiceLayer {
     const session = `${randomBytes(4).toString('hex')}-b1s-canary-${randomBytes(6).toString('hex')}`;
     registerSecret(session);
     this.minted.push(session);
-    this.#sessions.set(session, clockMs);
+    this.#sessions.set(session, clock.ms);
     const answer = { 'odata.metadata': `${ORIGIN}/b1s/v1/$metadata#B1Sessions/@Element`, SessionId: session, Version: '1000190', SessionTimeout: TIMEOUT_MINUTES };
     sendJson(res, 200, answer, { 'set-cookie': [`B1SESSION=${session};HttpOnly;`, `ROUTEID=${ROUTE_ID}; path=/b1s`] });
   }
@@ -126,8 +126,8 @@ class FakeServiceLayer {
     const session = /^B1SESSION=([^;]+); ROUTEID=([^;]+)$/.exec(cookie ?? '');
     if (!session?.[1] || !this.#expect('ROUTEID cookie', session[2], ROUTE_ID)) return false;
     const lastUsed = this.#sessions.get(session[1]);
-    if (lastUsed === undefined || clockMs - lastUsed > TIMEOUT_MINUTES * 60_000) return false;
-    this.#sessions.set(session[1], clockMs);
+    if (lastUsed === undefined || clock.ms - lastUsed > TIMEOUT_MINUTES * 60_000) return false;
+    this.#sessions.set(session[1], clock.ms);
     return true;
   }
 
@@ -164,42 +164,20 @@ class FakeServiceLayer {
   }
 }
 
-let sl: FakeServiceLayer;
-let dispatcher: FixtureDispatcher;
-let connector: Connector;
-let log = eventLog();
+const sample = useSampleProvider(() => new FakeServiceLayer().start(), MANIFEST, {
+  connectionId: 'b1-tenant',
+  credentials: { host: HOST, company_db: COMPANY_DB, username: USERNAME, password: PASSWORD },
+  clock,
+});
 
 function connect(password = PASSWORD): Connection {
-  return connector.connect({
-    connectionId: 'b1-tenant',
-    credentials: { host: HOST, company_db: COMPANY_DB, username: USERNAME, password },
-    clock,
-    onEvent: log.listener,
-    dispatcher: dispatcher.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
+  return sample.connect({ credentials: { password } });
 }
 
 /** Event types of the token lifecycle, in order. */
 function authEvents(): string[] {
-  return log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'));
+  return sample.log.events.map((event) => event.type).filter((type) => type.startsWith('token.') || type.startsWith('auth.'));
 }
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  log = eventLog();
-  sl = await new FakeServiceLayer().start();
-  dispatcher = createFixtureDispatcher(sl.origin);
-  connector = await loadConnector(MANIFEST);
-});
-
-afterEach(async () => {
-  await connector.close();
-  await dispatcher.close();
-  await sl.close();
-  expect(sl.problems).toEqual([]);
-});
 
 describe('one session for every action', () => {
   it('list-business-partners, get-business-partner, create-order and list-items: one login, the cookies on every call', async () => {
@@ -213,33 +191,33 @@ describe('one session for every action', () => {
     const order = await connection.execute('create-order', input);
     expect([order.status, order.data]).toMatchObject([201, { DocEntry: 412, DocNum: 1388 }]);
     expect((await connection.execute('list-items')).data).toMatchObject({ value: ITEM_LIST });
-    expect([sl.count(LOGIN), sl.count(PARTNERS), sl.count(ORDERS), sl.count(ITEMS)]).toEqual([1, 1, 1, 1]);
-    expect(pairs(sl.urls(PARTNERS)[0]!.searchParams)).toEqual([
+    expect([sample.server.count(LOGIN), sample.server.count(PARTNERS), sample.server.count(ORDERS), sample.server.count(ITEMS)]).toEqual([1, 1, 1, 1]);
+    expect(pairs(sample.server.urls(PARTNERS)[0]!.searchParams)).toEqual([
       ['$filter', "CardType eq 'C'"],
       ['$select', 'CardCode,CardName,CardType'],
       ['$skip', '0'],
       ['$top', '20'],
     ]);
-    expect(pairs(sl.urls(ITEMS)[0]!.searchParams)).toEqual([['$select', 'ItemCode,ItemName,QuantityOnStock'], ['$skip', '0'], ['$top', '20']]);
-    expect(sl.minted).toHaveLength(1);
+    expect(pairs(sample.server.urls(ITEMS)[0]!.searchParams)).toEqual([['$select', 'ItemCode,ItemName,QuantityOnStock'], ['$skip', '0'], ['$top', '20']]);
+    expect(sample.server.minted).toHaveLength(1);
     expect(authEvents()).toEqual(['token.acquired']);
   });
 
   it("quotes the CardCode as an OData string key: O'NEIL is /BusinessPartners('O''NEIL')", async () => {
     await connect().execute('get-business-partner', { card_code: "O'NEIL", select: 'CardCode,CardName' });
-    expect(sl.count("/b1s/v1/BusinessPartners('O''NEIL')")).toBe(1);
+    expect(sample.server.count("/b1s/v1/BusinessPartners('O''NEIL')")).toBe(1);
   });
 
   it('paginate() walks $skip by 20 and stops at the short page: 20, 20, 5 on one session', async () => {
     const sizes: number[] = [];
     for await (const page of connect().paginate<{ value: unknown[] }>('list-business-partners', { select: 'CardCode' })) sizes.push(page.data.value.length);
     expect(sizes).toEqual([20, 20, 5]);
-    expect(sl.urls(PARTNERS).map((url) => [url.searchParams.get('$skip'), url.searchParams.get('$top'), url.searchParams.get('$select')])).toEqual([
+    expect(sample.server.urls(PARTNERS).map((url) => [url.searchParams.get('$skip'), url.searchParams.get('$top'), url.searchParams.get('$select')])).toEqual([
       ['0', '20', 'CardCode'],
       ['20', '20', 'CardCode'],
       ['40', '20', 'CardCode'],
     ]);
-    expect(sl.count(LOGIN)).toBe(1);
+    expect(sample.server.count(LOGIN)).toBe(1);
   });
 
   it('a missing business partner is an HttpError 404 with the OData error, not a reason to log in again', async () => {
@@ -247,7 +225,7 @@ describe('one session for every action', () => {
     const error = await rejection(connection.execute('get-business-partner', { card_code: 'C99999' }));
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ code: 'CONNECTOR_HTTP_STATUS', status: 404, body: { error: { code: -2028 } } });
-    expect([sl.count(LOGIN), sl.count("/b1s/v1/BusinessPartners('C99999')")]).toEqual([1, 1]);
+    expect([sample.server.count(LOGIN), sample.server.count("/b1s/v1/BusinessPartners('C99999')")]).toEqual([1, 1]);
   });
 });
 
@@ -255,25 +233,25 @@ describe('renewal', () => {
   it('a session the server dropped (401, error 301): exactly one new login and one replay', async () => {
     const connection = connect();
     await connection.execute('list-items');
-    sl.dropSessions();
+    sample.server.dropSessions();
     const replayed = await connection.execute('list-items');
     expect(replayed.data).toMatchObject({ value: ITEM_LIST });
-    expect([sl.count(LOGIN), sl.count(ITEMS)]).toEqual([2, 3]);
+    expect([sample.server.count(LOGIN), sample.server.count(ITEMS)]).toEqual([2, 3]);
     expect(authEvents()).toEqual(['token.acquired', 'auth.token_rejected', 'token.acquired']);
     // The replay carried the new session, not the dropped one.
     await connection.execute('list-items');
-    expect([sl.count(LOGIN), sl.count(ITEMS)]).toEqual([2, 4]);
+    expect([sample.server.count(LOGIN), sample.server.count(ITEMS)]).toEqual([2, 4]);
   });
 
   it('SessionTimeout is minutes: 28 minutes later the session is reused, 31 minutes after the login it is renewed first', async () => {
     const connection = connect();
     await connection.execute('list-items');
-    clockMs += 28 * 60_000;
+    clock.ms += 28 * 60_000;
     await connection.execute('list-items');
-    expect(sl.count(LOGIN)).toBe(1);
-    clockMs += 3 * 60_000;
+    expect(sample.server.count(LOGIN)).toBe(1);
+    clock.ms += 3 * 60_000;
     await connection.execute('list-items');
-    expect([sl.count(LOGIN), sl.count(ITEMS)]).toEqual([2, 3]);
+    expect([sample.server.count(LOGIN), sample.server.count(ITEMS)]).toEqual([2, 3]);
     expect(authEvents()).toEqual(['token.acquired', 'token.acquired']);
   });
 });
@@ -287,7 +265,7 @@ describe('refused credentials', () => {
     expect(error.cause).toBeInstanceOf(CredentialsRefusedError);
     const again = await rejection(connection.execute('list-items'));
     expect(again).toBeInstanceOf(ReauthorizationRequired);
-    expect([sl.count(LOGIN), sl.count(PARTNERS), sl.count(ITEMS)]).toEqual([1, 0, 0]);
+    expect([sample.server.count(LOGIN), sample.server.count(PARTNERS), sample.server.count(ITEMS)]).toEqual([1, 0, 0]);
     expect(authEvents()).toEqual(['auth.reauthorization_required']);
   });
 });

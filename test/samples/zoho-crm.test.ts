@@ -10,21 +10,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  loadConnector,
   MemoryTokenStore,
   ReauthorizationRequired,
   RequestRefusedError,
   runManifestTests,
   validateManifest,
   type Connection,
-  type Connector,
   type ConnectorManifest,
 } from '../../sdk/index.js';
-import { createFixtureDispatcher, ORIGIN_HEADER, type FixtureDispatcher } from '../../sdk/http/fixture-dispatcher.js';
+import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
-import { eventLog, registerSecret, rejection } from '../helpers/secret-scan.js';
+import { SampleClock, useSampleProvider, type EventLog } from '../helpers/sample-harness.js';
+import { registerSecret, rejection } from '../helpers/secret-scan.js';
 import { sendJson } from '../security/support/servers.js';
 
 const MANIFEST = 'connectors/zoho-crm.json';
@@ -35,8 +34,7 @@ registerSecret(CLIENT_SECRET);
 const EU_ACCOUNTS = 'https://accounts.zoho.eu';
 const EU_API = 'https://www.zohoapis.eu';
 
-let clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-const clock = { now: () => clockMs };
+const clock = new SampleClock(Date.UTC(2026, 10, 23, 9, 0, 0));
 
 function canary(prefix: string): string {
   const value = `1000.${prefix}-canary-${randomBytes(8).toString('hex')}`;
@@ -106,7 +104,7 @@ class FakeZoho {
 
   #issue(res: ServerResponse, withRefresh: boolean): void {
     const access = canary('access');
-    this.#access.set(access, clockMs + 3600_000);
+    this.#access.set(access, clock.ms + 3600_000);
     const answer: Record<string, unknown> = { access_token: access, scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.READ', api_domain: EU_API, token_type: 'Bearer', expires_in: 3600 };
     if (withRefresh) {
       const refresh = canary('refresh');
@@ -119,45 +117,23 @@ class FakeZoho {
   #leads(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const token = /^Zoho-oauthtoken (\S+)$/.exec(String(req.headers.authorization))?.[1] ?? '';
     const expiresAt = this.#access.get(token);
-    if (expiresAt === undefined || clockMs >= expiresAt) return sendJson(res, 401, { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' });
+    if (expiresAt === undefined || clock.ms >= expiresAt) return sendJson(res, 401, { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' });
     expect(url.searchParams.get('fields')).toBe('Last_Name,Email');
     expect([...url.searchParams.keys()].every((name) => ['fields', 'page', 'per_page'].includes(name))).toBe(true);
     sendJson(res, 200, { data: [{ id: '4876876000000333001', Last_Name: 'Boyle', Email: 'boyle@example.com' }], info: { per_page: 200, count: 1, page: 1, more_records: false } });
   }
 }
 
-let zoho: FakeZoho;
-let redirect: FixtureDispatcher;
-let connector: Connector | undefined;
-
-beforeEach(async () => {
-  clockMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  zoho = await new FakeZoho().start();
-  redirect = createFixtureDispatcher(zoho.origin);
+const sample = useSampleProvider(() => new FakeZoho().start(), MANIFEST, {
+  connectionId: 'zoho-1',
+  credentials: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: REDIRECT_URI },
+  clock,
+  lazy: true,
 });
 
-afterEach(async () => {
-  await connector?.close();
-  connector = undefined;
-  await redirect.close();
-  await zoho.close();
-  expect(zoho.problems).toEqual([]);
-});
-
-async function connect(store = new MemoryTokenStore(), manifest: string | ConnectorManifest = MANIFEST): Promise<{ connection: Connection; log: ReturnType<typeof eventLog> }> {
-  connector = await loadConnector(manifest);
-  const log = eventLog();
-  const connection = connector.connect({
-    connectionId: 'zoho-1',
-    credentials: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: REDIRECT_URI },
-    store,
-    clock,
-    onEvent: log.listener,
-    dispatcher: redirect.dispatcher,
-    allowPrivateNetwork: true,
-    allowInsecureHttp: true,
-  });
-  return { connection, log };
+async function connect(store = new MemoryTokenStore(), manifest: string | ConnectorManifest = MANIFEST): Promise<{ connection: Connection; log: EventLog }> {
+  await sample.load(manifest);
+  return sample.connectWithLog({ store });
 }
 
 /** The user authorizes; Zoho's callback names the EU accounts server (or whatever `accountsServer` says). */
@@ -173,9 +149,9 @@ async function authorize(connection: Connection, accountsServer = EU_ACCOUNTS): 
     prompt: 'consent',
     code_challenge_method: 'S256',
   });
-  zoho.code = canary('code');
+  sample.server.code = canary('code');
   const callback = new URL(REDIRECT_URI);
-  callback.search = new URLSearchParams({ code: zoho.code, location: 'eu', 'accounts-server': accountsServer, state: url.searchParams.get('state') ?? '' }).toString();
+  callback.search = new URLSearchParams({ code: sample.server.code, location: 'eu', 'accounts-server': accountsServer, state: url.searchParams.get('state') ?? '' }).toString();
   await connection.completeAuthorization(callback.toString());
 }
 
@@ -187,44 +163,44 @@ describe('Zoho CRM (multi data centre)', () => {
   it('exchanges the code at the callback\'s accounts server and calls the api_domain with Zoho-oauthtoken', async () => {
     const { connection } = await connect();
     await authorize(connection);
-    expect(zoho.hits).toEqual([TOKEN]);
+    expect(sample.server.hits).toEqual([TOKEN]);
     const { data } = await connection.execute('list-records', LEADS);
     expect(data).toEqual([{ id: '4876876000000333001', Last_Name: 'Boyle', Email: 'boyle@example.com' }]);
     await connection.execute('list-records', LEADS);
-    expect(zoho.hits).toEqual([TOKEN, API, API]);
-    expect((await connection.ensureToken()).expiresAt).toBe(clockMs + 3600_000);
+    expect(sample.server.hits).toEqual([TOKEN, API, API]);
+    expect((await connection.ensureToken()).expiresAt).toBe(clock.ms + 3600_000);
   });
 
   it('after the hour one refresh goes to the kept accounts server; the first refresh token is kept', async () => {
     const { connection } = await connect();
     await authorize(connection);
     await connection.execute('list-records', LEADS);
-    clockMs += 3600_000;
+    clock.ms += 3600_000;
     await connection.execute('list-records', LEADS);
-    clockMs += 3600_000;
+    clock.ms += 3600_000;
     await connection.execute('list-records', LEADS);
-    expect(zoho.count(TOKEN)).toBe(3);
-    expect(zoho.count(API)).toBe(3);
+    expect(sample.server.count(TOKEN)).toBe(3);
+    expect(sample.server.count(API)).toBe(3);
   });
 
   it('a 401 INVALID_TOKEN: one refresh and one replay', async () => {
     const { connection } = await connect();
     await authorize(connection);
     await connection.execute('list-records', LEADS);
-    zoho.revoke('access');
+    sample.server.revoke('access');
     await connection.execute('list-records', LEADS);
-    expect(zoho.hits).toEqual([TOKEN, API, API, TOKEN, API]);
+    expect(sample.server.hits).toEqual([TOKEN, API, API, TOKEN, API]);
   });
 
   it('a revoked grant (200 invalid_code to the refresh): ReauthorizationRequired after one refresh attempt', async () => {
     const { connection, log } = await connect();
     await authorize(connection);
     await connection.execute('list-records', LEADS);
-    zoho.revoke('grant');
+    sample.server.revoke('grant');
     const error = await rejection(connection.execute('list-records', LEADS));
     expect(error).toBeInstanceOf(ReauthorizationRequired);
     expect(error.message).toContain('invalid_code');
-    expect(zoho.hits).toEqual([TOKEN, API, API, TOKEN]);
+    expect(sample.server.hits).toEqual([TOKEN, API, API, TOKEN]);
     expect(log.events.map((event) => event.type)).toContain('auth.reauthorization_required');
   });
 
@@ -234,7 +210,7 @@ describe('Zoho CRM (multi data centre)', () => {
     expect(error).toBeInstanceOf(RequestRefusedError);
     expect(error.message).toContain('accounts.zoho.eu.attacker.example');
     expect(error.message).toContain('/auth/callback_values/accounts_server/host_patterns');
-    expect(zoho.hits).toEqual([]);
+    expect(sample.server.hits).toEqual([]);
   });
 
   it('a stored accounts server changed to a foreign host: the refresh is refused, 0 requests', async () => {
@@ -247,11 +223,11 @@ describe('Zoho CRM (multi data centre)', () => {
     expect(record.extras).toMatchObject({ accounts_server: EU_ACCOUNTS, location: 'eu', api_domain: EU_API });
     const poisoned = { ...record, version: record.version + 1, extras: { ...record.extras, accounts_server: 'https://login.attacker.example' } };
     expect(await store.compareAndSet('zoho-1', record.version, poisoned)).toBe(true);
-    clockMs += 3600_000;
+    clock.ms += 3600_000;
     const { connection: again } = await connect(store);
     const error = await rejection(again.execute('list-records', LEADS));
     expect(error).toBeInstanceOf(RequestRefusedError);
-    expect(zoho.hits).toEqual([TOKEN, API]);
+    expect(sample.server.hits).toEqual([TOKEN, API]);
   });
 
   it('the manifest\'s own scenarios pass', async () => {
