@@ -12,7 +12,7 @@ const outPath = `${root}sdk/manifest/types.gen.ts`;
 
 export async function generateTypes(): Promise<string> {
   const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as JSONSchema;
-  return compile(withNamedDefinitionsOnly(schema), 'ConnectorManifest', {
+  return compile(withRootExample(withNamedDefinitionsOnly(schema)), 'ConnectorManifest', {
     bannerComment:
       '/* Generated from schemas/connector.schema.json by `npm run generate`. Do not edit. */',
     additionalProperties: false,
@@ -21,6 +21,29 @@ export async function generateTypes(): Promise<string> {
     format: true,
     style: { singleQuote: true, printWidth: 100 },
   });
+}
+
+/**
+ * The TSDoc example of the generated root type (a public export of the SDK). The root's
+ * description becomes that type's comment, line by line, so the example rides on it: the
+ * schema itself stays free of TypeScript.
+ */
+const ROOT_EXAMPLE = `
+
+@example
+const manifest: ConnectorManifest = {
+  id: 'acme',
+  name: 'Acme',
+  version: '1.0.0',
+  base_url: 'https://api.acme.test',
+  auth: { type: 'bearer', token: '{{ credentials.token }}' },
+  credentials: { type: 'object', required: ['token'], properties: { token: { type: 'string', 'x-secret': true } } },
+  actions: { 'get-balance': { method: 'GET', path: '/v1/get-balance' } },
+};
+const connector = await loadConnector(manifest);`;
+
+function withRootExample(schema: JSONSchema): JSONSchema {
+  return { ...schema, description: `${schema.description ?? ''}${ROOT_EXAMPLE}` };
 }
 
 /**

@@ -9,6 +9,16 @@ interface EventBase {
   at: number;
 }
 
+/**
+ * One thing a connection reports through `onEvent`, discriminated by `type`: token lifecycle
+ * (`token.*`, `auth.*`), each request and response, retries, a store that keeps tokens in plain text.
+ *
+ * @example
+ * const onEvent = (event: ConnectorEvent) => {
+ *   if (event.type === 'response') metrics.histogram('api_ms', event.durationMs, { action: event.action, status: event.status });
+ *   if (event.type === 'auth.reauthorization_required') notifyUser(event.connectionId, event.reason);
+ * };
+ */
 export type ConnectorEvent =
   | (EventBase & { type: 'token.acquired'; expiresAt?: number; source: 'authorization' })
   | (EventBase & { type: 'token.refreshed'; expiresAt?: number; refreshTokenRotated: boolean })
@@ -24,5 +34,20 @@ export type ConnectorEvent =
   | (EventBase & { type: 'request.retry'; action: string; attempt: number; delayMs: number; reason: string })
   | (EventBase & { type: 'store.unencrypted'; store: string });
 
+/**
+ * The `type` of a ConnectorEvent.
+ *
+ * @example
+ * const alerting: ReadonlySet<ConnectorEventType> = new Set(['token.refresh_failed', 'auth.reauthorization_required', 'store.unencrypted']);
+ * const onEvent: EventListener = (event) => { if (alerting.has(event.type)) alert(event); };
+ */
 export type ConnectorEventType = ConnectorEvent['type'];
+/**
+ * The host's `onEvent` callback (ConnectOptions). Called synchronously: keep it cheap. One that
+ * throws or rejects never changes a call's outcome (it is reported once, as a process warning).
+ *
+ * @example
+ * const onEvent: EventListener = (event) => logger.info({ connection: event.connectionId, at: event.at }, event.type);
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials, onEvent });
+ */
 export type EventListener = (event: ConnectorEvent) => void;

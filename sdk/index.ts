@@ -37,3 +37,6 @@ export type { McpServerOptions, McpRequestContext, McpAuthInfo, McpConnector, Mc
 // Importers: other connector formats as manifests, with diagnostics into the source (docs/import-locoia.md).
 export { importLocoia, LOCOIA_AUTH_TYPES, STARTER_ACTION_ID } from './import/locoia.js';
 export type { LocoiaImport, LocoiaImportOptions, LocoiaAuthType } from './import/locoia.js';
+// Rate budgets (a manifest's rate_limit): in-process, or a shared store's (`store.rateBudget()`), for hosts and benches.
+export { MemoryRateBudget, type BudgetTimer } from './store/memory-rate-budget.js';
+export { rateBudgetKey, budgetWindowMs, type RateBudget, type RateSlot, type BudgetLimit } from './store/rate-budget.js';

@@ -40,7 +40,7 @@ const DOORS: Record<string, RegExp> = {
   pg: /^store\/postgres-token-store\.ts$/,
   'ipaddr.js': /^http\/address-policy\.ts$/,
   // The Public Suffix List: cookie domains, and host patterns that would match a whole suffix.
-  tldts: /^(?:store\/cookie-jar|http\/host-pattern)\.ts$/,
+  tldts: /^(?:store\/cookie-jar|manifest\/host-pattern)\.ts$/,
   'fast-xml-parser': /^extract\/xml\.ts$/,
   '@smithy/signature-v4': /^auth\/aws-sigv4\.ts$/,
   '@smithy/hash-node': /^auth\/aws-sigv4\.ts$/,
@@ -50,6 +50,8 @@ const DOORS: Record<string, RegExp> = {
   'json-schema-to-typescript': /^cli\/typed-declarations\.ts$/,
   // An optional peer, loaded lazily: only the MCP server needs it.
   '@modelcontextprotocol/sdk': /^mcp\//,
+  // Loaded lazily: only `connector import openapi` needs it.
+  '@readme/openapi-parser': /^import\/openapi\.ts$/,
 };
 
 /** Layers, lowest first; a module may import its own layer and those below. */

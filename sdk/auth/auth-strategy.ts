@@ -45,6 +45,11 @@ export interface TokenSource {
   revoke?(ctx: AuthContext, record: TokenRecord): Promise<'revoked' | 'retry_later'>;
   /** False when authorizing needs the user (authorization code): then a failed refresh ends in ReauthorizationRequired. */
   readonly canAuthorizeUnattended: boolean;
+  /**
+   * The manifest's `refresh_token_rotation`: false (the provider keeps refresh tokens valid) lets a refresh whose answer
+   * was lost be sent again with the same refresh token; true or undefined (unknown) never presents that token again.
+   */
+  readonly refreshTokenRotation?: boolean;
   readonly expiry: ExpiryPolicy;
 }
 
@@ -64,14 +69,24 @@ export interface CallbackRules {
   issRequired: boolean;
   /** The declared callback values (callback_values) of the callback's parameters; throws when one is unacceptable. */
   values(params: URLSearchParams): Record<string, string>;
+  /** 'oauth1': the callback carries oauth_token and oauth_verifier (RFC 5849 §2.2), not code and state. */
+  protocol?: 'oauth1';
 }
 
-/** The user-facing half of the authorization code grant. */
+/** The user-facing half of the authorization code grant (and of OAuth 1.0a's three-legged flow). */
 export interface AuthorizationCodeFlow {
-  /** A fresh state (and PKCE verifier) and the URL to send the user to. */
-  start(scope: TemplateScope): AuthorizationRequest;
-  /** `values`: the callback values, available to token_url as auth.extras and kept in the record. */
-  exchange(ctx: AuthContext, code: string, codeVerifier: string | undefined, values: Record<string, string>): Promise<TokenResult>;
+  /**
+   * A fresh state (and PKCE verifier) and the URL to send the user to. OAuth 1.0a asks the
+   * provider first (temporary credentials): its state is the temporary token, its verifier the token's secret.
+   */
+  start(scope: TemplateScope, ctx: AuthContext): AuthorizationRequest | Promise<AuthorizationRequest>;
+  /**
+   * `values`: the callback values, available to token_url as auth.extras and kept in the record;
+   * `state`: the pending authorization's state (OAuth 1.0a's temporary token).
+   */
+  exchange(ctx: AuthContext, code: string, codeVerifier: string | undefined, values: Record<string, string>, state: string): Promise<TokenResult>;
+  /** Where the provider sends the user back, when the authorization URL does not say it (OAuth 1.0a's oauth_callback). */
+  callbackUrl?(scope: TemplateScope): string;
   /** What the callback must carry besides code and state. */
   callbackRules(scope: TemplateScope): CallbackRules;
 }

@@ -6,6 +6,7 @@
  * A pure function: it either returns the code and state or throws, and nothing has been consumed
  * when it throws. So a forged or misrouted callback cannot cancel the user's genuine pending
  * authorization (its state stays single-use and expires after 10 minutes; PKCE binds the code).
+ * OAuth 1.0a's callback (oauth_token, oauth_verifier) is read here too, when the flow says so.
  */
 import { AuthError } from '../errors.js';
 import { show } from '../manifest/message-text.js';
@@ -20,6 +21,7 @@ const SINGLE_VALUED = ['code', 'state', 'iss', 'error', 'error_description'] as 
 /** The code and state of a callback, or an AuthError saying what is wrong with it. */
 export function readAuthorizationCallback(callback: AuthorizationCallback, rules: CallbackRules): { code: string; state: string; values: Record<string, string> } {
   const params = callbackParams(callback);
+  if (rules.protocol === 'oauth1') return readOAuth1Callback(params);
   for (const name of SINGLE_VALUED) {
     if (params.getAll(name).length > 1) {
       throw new AuthError(`the authorization callback carries "${name}" more than once: refused, a response parameter may appear only once (RFC 6749 §3.1)`);
@@ -35,6 +37,21 @@ export function readAuthorizationCallback(callback: AuthorizationCallback, rules
   const state = params.get('state');
   if (!code || !state) throw new AuthError('the authorization callback carries no code or no state');
   return { code, state, values: rules.values(params) };
+}
+
+/**
+ * OAuth 1.0a (RFC 5849 §2.2): the temporary token (the pending authorization's state) and the
+ * verifier (the code), each at most once. X sends `denied=<token>` when the user declines.
+ */
+function readOAuth1Callback(params: URLSearchParams): { code: string; state: string; values: Record<string, string> } {
+  for (const name of ['oauth_token', 'oauth_verifier', 'denied']) {
+    if (params.getAll(name).length > 1) throw new AuthError(`the authorization callback carries "${name}" more than once: refused`);
+  }
+  if (params.has('denied')) throw new AuthError("the user's authorization ended with \"denied\": the user declined", { oauthError: 'access_denied' });
+  const state = params.get('oauth_token');
+  const code = params.get('oauth_verifier');
+  if (!state || !code) throw new AuthError('the OAuth 1.0a authorization callback carries no oauth_token or no oauth_verifier');
+  return { code, state, values: {} };
 }
 
 /**

@@ -52,6 +52,8 @@ export interface OAuthGrant {
   revoke?: TokenSource['revoke'];
   /** The refresh_token grant (RFC 6749 §6) with the record's refresh token. */
   refresh(ctx: AuthContext, record: TokenRecord): Promise<TokenResult>;
+  /** token_response.refresh_token_rotation, for the token manager (TokenSource.refreshTokenRotation). */
+  readonly refreshTokenRotation?: boolean;
 }
 
 /** The AuthStrategy of a standard grant: its expiry, revocation and client secrets come from the grant. */
@@ -68,7 +70,7 @@ export function grantStrategy(
     spec,
     pointer,
     derivedSecrets: grant.derivedSecrets,
-    tokens: { ...tokens, expiry: grant.expiry, revoke: grant.revoke },
+    tokens: { ...tokens, expiry: grant.expiry, revoke: grant.revoke, refreshTokenRotation: grant.refreshTokenRotation },
     authorizationCode,
   });
 }
@@ -86,6 +88,7 @@ export function compileOAuthGrant(spec: OAuthGrantSpec, pointer: string): OAuthG
   const revocationUrl = compileOptionalTemplate(spec.revocation_url, `${pointer}/revocation_url`);
   return {
     expiry,
+    refreshTokenRotation: spec.token_response?.refresh_token_rotation,
     derivedSecrets: client.derivedSecrets,
     async request(ctx, grant, options = {}) {
       const scope = options.scope ?? ctx.scope;

@@ -29,6 +29,7 @@ export function createRefreshableToken(spec: AuthRefreshableToken, pointer = '/a
   const tokens: TokenSource = {
     expiry,
     canAuthorizeUnattended: true,
+    refreshTokenRotation: spec.refresh_token_rotation,
     authorize: (ctx) => requestToken(ctx, authorization, authorizationResponse, { ...ctx.scope, now: nowSeconds(ctx.now()) }),
     refresh: refresh
       ? (ctx, record) =>

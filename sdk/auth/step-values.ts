@@ -14,7 +14,7 @@ import { compileJsonPath } from '../extract/json-path.js';
 import { compileXmlPath, parseXmlSafely, type XmlDocument } from '../extract/xml.js';
 import { parseJsonSafely } from '../extract/json-body.js';
 import { parseSetCookies, type ParsedCookie } from '../extract/cookie.js';
-import { compileHostPattern, HostNotAllowedError, type HostPattern } from '../http/host-pattern.js';
+import { compileHostPattern, HostNotAllowedError, type HostPattern } from '../manifest/host-pattern.js';
 import type { HttpResponse } from '../http/http-client.js';
 import { compileTemplate, type TemplateScope } from '../template/liquid.js';
 import { keysHint } from './token-request.js';

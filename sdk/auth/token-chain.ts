@@ -17,7 +17,7 @@
  */
 import type { AuthTokenChain, ChainToken } from '../manifest/types.gen.js';
 import { ConfigurationError, NetworkError, TokenResponseError } from '../errors.js';
-import { HostNotAllowedError } from '../http/host-pattern.js';
+import { HostNotAllowedError } from '../manifest/host-pattern.js';
 import type { TokenRecord } from '../store/token-store.js';
 import type { AuthContext } from './auth-context.js';
 import type { AuthStrategy, TokenSource } from './auth-strategy.js';
@@ -76,6 +76,7 @@ export function createTokenChain(spec: AuthTokenChain, pointer = '/auth'): AuthS
   const tokens: TokenSource = {
     expiry,
     canAuthorizeUnattended: true,
+    refreshTokenRotation: spec.refresh?.refresh_token_rotation,
     authorize: async (ctx, previous) => tokenResult(ctx, authorization, await runPlan(ctx, authorization, previous, undefined), expiry),
     refresh: refresh
       ? async (ctx, record) => {

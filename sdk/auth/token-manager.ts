@@ -7,7 +7,8 @@
  *
  * A refresh that was sent but whose answer was lost leaves a marker in the store and is never
  * sent again: with rotating refresh tokens a replay can revoke the whole grant, so the next
- * attempt authorizes afresh instead.
+ * attempt authorizes afresh instead — unless the manifest says the provider does not rotate
+ * them (refresh_token_rotation: false): then the refresh is sent again, once, under the lock.
  *
  * Beside it: the record in the store (stored-record.ts), the marker (refresh-marker.ts), the
  * user's part in the grant (authorization-session.ts), retries and cooldown
@@ -21,7 +22,7 @@ import type { AuthContext } from './auth-context.js';
 import type { TokenSource } from './auth-strategy.js';
 import type { TokenHolder } from './authorization-session.js';
 import { usableTokens, type RecordChange, type StoredRecord, type Written } from './stored-record.js';
-import { clearRefreshMarker, markRefreshPending } from './refresh-marker.js';
+import { clearRefreshMarker, markRefreshPending, mayResendLostRefresh } from './refresh-marker.js';
 import { isRefusal, isRetryableRefreshFailure, isTransient, nothingConsumed } from './token-failure.js';
 import { recordFrom, type Renewal } from './token-record.js';
 import type { TokenResult } from './token-request.js';
@@ -152,7 +153,8 @@ export class TokenManager implements TokenHolder {
     let base = stored;
     let result: TokenResult | undefined;
     let refreshFailure: ConnectorError | undefined;
-    if (stored?.pendingRefresh) {
+    // A lost answer of a provider that keeps refresh tokens valid falls through to a new refresh (marked afresh).
+    if (stored?.pendingRefresh && !mayResendLostRefresh(stored, this.#source.refreshTokenRotation)) {
       refreshFailure = new AuthError('an earlier refresh was sent but its answer was lost; the refresh token may be spent');
       this.#emitRefreshFailed(refreshFailure);
     } else if (stored?.refreshToken !== undefined && this.#source.refresh) {

@@ -1,7 +1,7 @@
 /**
  * `connector import <format> <file>`: turns a connector described in another format into a
- * manifest — Locoia connector definitions today; a format is one row of IMPORTERS, so
- * `openapi` is added there. Prints the source's and the manifest's problems as
+ * manifest — Locoia connector definitions and OpenAPI 3.x / Swagger 2.0 descriptions; a format
+ * is one row of IMPORTERS. Prints the source's and the manifest's problems as
  * `file:line:column  /pointer  severity: message`, writes the manifest (`--out`) or prints it,
  * and with `--check <url>` obtains a token with it right away, every request sent to that URL.
  */
@@ -10,6 +10,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFixtureDispatcher } from '../http/fixture-dispatcher.js';
 import { importLocoia, LOCOIA_AUTH_TYPES, STARTER_ACTION_ID, type LocoiaAuthType, type LocoiaImport, type LocoiaImportOptions } from '../import/locoia.js';
+import { importOpenApi } from '../import/openapi.js';
 import { plural } from '../manifest/message-text.js';
 import type { ConnectorManifest } from '../manifest/types.gen.js';
 import { loadConnector } from '../runtime/connector.js';
@@ -22,14 +23,35 @@ import { EXIT, EXIT_TABLE, exitStatusOf } from './exit-status.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { printable, Printer } from './output.js';
 
-/** One source format: what it reads, and the importer (text in; manifest, its text and diagnostics out). */
+/** One source format: what it reads, and the importer (the file in; manifest, its text and diagnostics out). */
 interface Importer {
   summary: string;
-  import(text: string, options: LocoiaImportOptions): LocoiaImport;
+  import(file: string, options: LocoiaImportOptions, values: Values): Promise<LocoiaImport>;
+  /** What the text report says of the actions written. */
+  actions(manifest: ConnectorManifest): string;
 }
 
 const IMPORTERS: Record<string, Importer> = {
-  locoia: { summary: 'a Locoia connector definition (a base connector, or an auth config alone)', import: importLocoia },
+  locoia: {
+    summary: 'a Locoia connector definition (a base connector, or an auth config alone)',
+    import: async (file, options, values) => importLocoia(await readSource(file), { ...options, ...locoiaAuth(values.auth) }),
+    actions: () => `its one action, ${STARTER_ACTION_ID}, is a placeholder`,
+  },
+  openapi: {
+    summary: 'an OpenAPI 3.x or Swagger 2.0 description (JSON or YAML file, or a directory holding openapi.* / swagger.*)',
+    import: async (file, options, values) => {
+      if (file === '-') throw new UsageError('openapi reads a file or a directory, not the standard input');
+      const openIdConfiguration = values['openid-configuration'] === undefined ? undefined : JSON.parse(await readSource(values['openid-configuration'])) as Record<string, unknown>;
+      return importOpenApi(file, {
+        ...options,
+        ...(values.auth !== undefined && { auth: values.auth }),
+        ...(values.tag !== undefined && { tags: values.tag }),
+        ...(values.operation !== undefined && { operations: values.operation }),
+        ...(openIdConfiguration !== undefined && { openIdConfiguration }),
+      });
+    },
+    actions: (manifest) => plural(Object.keys(manifest.actions).length, 'action'),
+  },
 };
 
 export const usage = `Usage: connector import <format> <file> [--out connectors/<id>.json] [options]
@@ -39,8 +61,9 @@ ${Object.entries(IMPORTERS)
   .map(([name, { summary }]) => `  ${name.padEnd(8)}  ${summary}`)
   .join('\n')}
 
-Writes the manifest to --out (or prints it), with one placeholder action, ${STARTER_ACTION_ID}
-(a GET of the base URL): a Locoia definition has no actions, a manifest needs one.
+Writes the manifest to --out (or prints it). locoia: with one placeholder action,
+${STARTER_ACTION_ID} (a GET of the base URL): a Locoia definition has no actions, a manifest
+needs one. openapi: one action per operation (or those of --tag / --operation).
 Prints every problem as  file:line:column  /json/pointer  severity: message  (hint):
 the source's (untranslatable Jinja, settings the manifest cannot express), then the manifest's.
 Nothing is written while there is an error. "-" reads the source from the standard input.
@@ -50,7 +73,12 @@ Options:
   --force              overwrite --out if it exists
   --id <id>            the manifest's id (default: from --out, the connector's name or the file name)
   --base-url <url>     the manifest's base URL (default: base_domain, else the token URL's origin)
-  --auth <type>        which auth to import when there are several: ${LOCOIA_AUTH_TYPES.join(', ')}
+  --auth <type>        which auth to import when there are several: locoia: ${LOCOIA_AUTH_TYPES.join(', ')};
+                       openapi: the name of a security scheme
+  --tag <tag>          openapi: import only operations with this tag (repeatable)
+  --operation <id>     openapi: import only this operation (operationId or action id; repeatable)
+  --openid-configuration <file>
+                       openapi: the openIdConnect scheme's discovery document (not fetched)
   --format text|json   text lines (default), or one JSON document on stdout
   --check <url>        then obtain a token with --credentials, every request sent to this
                        URL's origin (a sandbox or the API itself); prints the token's type and
@@ -68,9 +96,22 @@ const options = {
   'base-url': { type: 'string' },
   auth: { type: 'string' },
   check: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  operation: { type: 'string', multiple: true },
+  'openid-configuration': { type: 'string' },
 } as const;
 
-type Values = ConnectionArgs & { out?: string; force?: boolean; id?: string; 'base-url'?: string; auth?: string; check?: string };
+type Values = ConnectionArgs & {
+  out?: string;
+  force?: boolean;
+  id?: string;
+  'base-url'?: string;
+  auth?: string;
+  check?: string;
+  tag?: string[];
+  operation?: string[];
+  'openid-configuration'?: string;
+};
 
 /**
  * Runs the subcommand; resolves to the exit status.
@@ -91,30 +132,33 @@ export async function run(argv: string[]): Promise<number> {
   if (file === undefined || extra.length > 0) return usageError('import', usage, 'give exactly one file', out);
   try {
     const values = parsed.values as Values;
-    const result = importer.import(await readSource(file), importOptions(file, values));
-    return await finish(result, values, out);
+    const result = await importer.import(file, importOptions(file, values), values);
+    return await finish(result, importer, values, out);
   } catch (error) {
     return failure('import', usage, error, out);
   }
 }
 
+/** Locoia's --auth: one of its auth types. */
+function locoiaAuth(auth: string | undefined): Pick<LocoiaImportOptions, 'authType'> {
+  if (auth === undefined) return {};
+  if (!(LOCOIA_AUTH_TYPES as readonly string[]).includes(auth)) throw new UsageError(`--auth must be one of ${LOCOIA_AUTH_TYPES.join(', ')}, not "${auth}"`);
+  return { authType: auth as LocoiaAuthType };
+}
+
 function importOptions(file: string, values: Values): LocoiaImportOptions {
-  if (values.auth !== undefined && !(LOCOIA_AUTH_TYPES as readonly string[]).includes(values.auth)) {
-    throw new UsageError(`--auth must be one of ${LOCOIA_AUTH_TYPES.join(', ')}, not "${values.auth}"`);
-  }
   if (values.check !== undefined) checkUrl(values.check);
   const id = values.id ?? (values.out === undefined ? undefined : stem(values.out));
   return {
     file,
     ...(id !== undefined && { id }),
     ...(values['base-url'] !== undefined && { baseUrl: values['base-url'] }),
-    ...(values.auth !== undefined && { authType: values.auth as LocoiaAuthType }),
     ...(values.out !== undefined && { manifestFile: values.out, schema: schemaReference(values.out) }),
   };
 }
 
 /** Prints the diagnostics, writes or prints the manifest, runs the check; the exit status. */
-async function finish(result: LocoiaImport, values: Values, out: Printer): Promise<number> {
+async function finish(result: LocoiaImport, importer: Importer, values: Values, out: Printer): Promise<number> {
   const { manifest, text, diagnostics, valid } = result;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const summary = `${plural(errors, 'error')}, ${plural(diagnostics.length - errors, 'warning')}`;
@@ -127,7 +171,7 @@ async function finish(result: LocoiaImport, values: Values, out: Printer): Promi
   if (values.out !== undefined) await writeManifest(values.out, text, values.force ?? false);
   const report: Record<string, unknown> = { valid: true, diagnostics, ...(values.out !== undefined ? { out: values.out } : { manifest }) };
   if (out.format === 'text') {
-    const what = `${manifest.id} (${manifest.auth.type}; its one action, ${STARTER_ACTION_ID}, is a placeholder; ${summary})`;
+    const what = `${manifest.id} (${manifest.auth.type}; ${importer.actions(manifest)}; ${summary})`;
     if (values.out !== undefined) out.out(`wrote ${values.out}: ${what}\n`);
     else out.out(text);
     if (values.out === undefined) out.err(`imported ${what}\n`);

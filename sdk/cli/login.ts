@@ -1,6 +1,6 @@
 /**
- * `connector login <manifest>`: the authorization code grant for an operator (RFC 8252 style).
- * The manifest's redirect URI must be a loopback one (http://127.0.0.1:PORT/path); a listener
+ * `connector login <manifest>`: the authorization code grant for an operator (RFC 8252 style),
+ * or OAuth 1.0a's three-legged flow (its callback_url). The manifest's redirect URI must be a loopback one (http://127.0.0.1:PORT/path); a listener
  * on that address catches the callback, the code is exchanged and the tokens are kept in the
  * store, so `connector run` with the same store works afterwards.
  */
@@ -13,9 +13,10 @@ import { Printer } from './output.js';
 
 export const usage = `Usage: connector login <manifest> --credentials <file> --store file:<path> [options]
 
-Runs the authorization code flow: prints the URL to open in a browser, waits for the
-provider to redirect back to the manifest's loopback redirect_uri (http://127.0.0.1:PORT/…),
-exchanges the code and keeps the tokens in the store.
+Runs the authorization code flow (or OAuth 1.0a's three-legged flow): prints the URL to open
+in a browser, waits for the provider to redirect back to the manifest's loopback redirect_uri
+or callback_url (http://127.0.0.1:PORT/…), exchanges the code (the verifier) and keeps the
+tokens in the store.
 
 Options:
   --timeout <seconds>        how long to wait for the browser (default: 300)
@@ -38,7 +39,8 @@ export async function run(argv: string[]): Promise<number> {
     const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
     try {
       const authorizationUrl = await connection.authorizationUrl();
-      const redirect = new URL(new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '');
+      // OAuth 2's URL carries its redirect_uri; OAuth 1.0a sent its callback_url with the temporary-credentials request.
+      const redirect = new URL(connection.callbackUrl() ?? new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '');
       if (redirect.protocol !== 'http:' || !LOOPBACK.has(redirect.hostname) || redirect.port === '') {
         throw new UsageError(`login needs a loopback redirect_uri with a port (http://127.0.0.1:PORT/callback); the manifest gives ${redirect.origin}`);
       }

@@ -2,7 +2,9 @@
  * The retry stage of action requests. 429 and 503 honour Retry-After (seconds or an HTTP date): the
  * server says it did not act. Other 5xx, resets and timeouts after the request was sent may
  * have been acted on, so only idempotent requests retry them. Attempts and total time are
- * bounded; a Retry-After beyond the time left returns the response as it is.
+ * bounded; a Retry-After beyond the time left returns the response as it is. A 429 without
+ * Retry-After from an API with a declared rate limit waits for the budget's next slot (the hook
+ * `throttledDelayMs`): a fixed backoff cannot help against a window of a minute.
  */
 import { NetworkError, TimeoutError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from './http-client.js';
@@ -15,6 +17,11 @@ export interface RetryOptions {
   maxElapsedMs: number;
   baseDelayMs: number;
   idempotent: boolean;
+  /**
+   * A 429 without Retry-After: the ms until the rate budget frees a slot the API has freed too
+   * (at most one window); 0 or absent falls back to the backoff.
+   */
+  throttledDelayMs?(): Promise<number>;
   onRetry?(info: { attempt: number; delayMs: number; reason: string }): void;
 }
 
@@ -36,7 +43,11 @@ async function sendWithRetry<R extends HttpRequest>(next: Send<R>, request: R, o
     }
     // The common case leaves at once: a response that is neither 429 nor 5xx is the answer.
     if (response !== undefined && response.status < 500 && response.status !== 429) return response;
-    const plan = retryPlan(response, failure, attempt, options);
+    let plan = retryPlan(response, failure, attempt, options);
+    if (plan?.throttled && options.throttledDelayMs) {
+      const slotMs = await options.throttledDelayMs();
+      if (slotMs > 0) plan = { ...plan, delayMs: slotMs };
+    }
     const elapsed = performance.now() - started;
     if (!plan || attempt >= options.maxAttempts || elapsed + plan.delayMs > options.maxElapsedMs) {
       if (response) return response;
@@ -53,13 +64,13 @@ function retryPlan(
   failure: unknown,
   attempt: number,
   options: RetryOptions,
-): { delayMs: number; reason: string } | undefined {
+): { delayMs: number; reason: string; throttled?: boolean } | undefined {
   const backoff = () => backoffDelay(attempt, options.baseDelayMs);
   if (response) {
     const { status } = response;
     if (status === 429 || status === 503) {
       const after = retryAfterMs(response.headers['retry-after']);
-      return { delayMs: Math.round(after ?? backoff()), reason: `status ${status}` };
+      return { delayMs: Math.round(after ?? backoff()), reason: `status ${status}`, throttled: status === 429 && after === undefined };
     }
     if (status >= 500 && status <= 599 && options.idempotent) return { delayMs: backoff(), reason: `status ${status}` };
     return undefined;

@@ -18,15 +18,40 @@ import { oauth2 } from './locoia-oauth2.js';
 import { refreshableToken } from './locoia-refreshable-token.js';
 import { SourceText } from './source-text.js';
 
-/** Locoia's auth types this importer reads (`importLocoia`'s `authType`, the CLI's `--auth`). */
+/**
+ * Locoia's auth types this importer reads (`importLocoia`'s `authType`, the CLI's `--auth`).
+ *
+ * @example
+ * const authType = LOCOIA_AUTH_TYPES.find((type) => type === process.argv[2]); // 'refreshable_token' | 'oauth2' | 'basic_auth' | undefined
+ */
 export const LOCOIA_AUTH_TYPES = ['refreshable_token', 'oauth2', 'basic_auth'] as const;
-/** One of LOCOIA_AUTH_TYPES. */
+/**
+ * One of LOCOIA_AUTH_TYPES.
+ *
+ * @example
+ * const authType: LocoiaAuthType = 'oauth2';
+ * const { manifest } = importLocoia(text, { authType });
+ */
 export type LocoiaAuthType = (typeof LOCOIA_AUTH_TYPES)[number];
 
-/** The action a Locoia definition (which has none) is given, since a manifest needs one. */
+/**
+ * The action a Locoia definition (which has none) is given, since a manifest needs one.
+ *
+ * @example
+ * const { manifest } = importLocoia(text, { id: 'snov-io' });
+ * // Replace the starter (a GET of the base URL) with the API's real actions:
+ * if (manifest) manifest.actions = { 'get-balance': { method: 'GET', path: '/v1/get-balance' } };
+ * // Until then, it checks the imported auth: await connection.execute(STARTER_ACTION_ID);
+ */
 export const STARTER_ACTION_ID = 'starter-get-base-url';
 
-/** How importLocoia names and places what it writes. */
+/**
+ * How importLocoia names and places what it writes.
+ *
+ * @example
+ * const options: LocoiaImportOptions = { file: 'snov-io.locoia.json', id: 'snov-io', authType: 'refreshable_token', schema: '../schemas/connector.schema.json', manifestFile: 'connectors/snov-io.json' };
+ * const imported = importLocoia(await readFile('snov-io.locoia.json', 'utf8'), options);
+ */
 export interface LocoiaImportOptions {
   /** The source's name in diagnostics (e.g. its path). */
   file?: string;
@@ -42,7 +67,14 @@ export interface LocoiaImportOptions {
   manifestFile?: string;
 }
 
-/** importLocoia's answer. */
+/**
+ * importLocoia's answer.
+ *
+ * @example
+ * const { manifest, text, diagnostics, valid }: LocoiaImport = importLocoia(await readFile('snov-io.locoia.json', 'utf8'), { file: 'snov-io.locoia.json' });
+ * for (const d of diagnostics) console.error(`${d.file ?? 'manifest'}:${d.line}:${d.column} ${d.severity}: ${d.message}`);
+ * if (valid && text) await writeFile('connectors/snov-io.json', text);
+ */
 export interface LocoiaImport {
   /** The manifest; undefined only when the source is no Locoia definition at all (not JSON, no auth). */
   manifest: ConnectorManifest | undefined;

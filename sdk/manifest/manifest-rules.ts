@@ -17,6 +17,8 @@ import { credentialSchemas } from './template-scope.js';
 import { checkScenarios } from './scenario-rules.js';
 import { checkPatterns } from './pattern-safety.js';
 import { checkChainRules } from './chain-rules.js';
+import { checkRateLimit } from './rate-limit-rules.js';
+import { checkHostPatterns } from './host-pattern-rules.js';
 
 const TOKEN_SOURCES = ['response_access_token_path', 'response_access_token_path_in_header', 'response_access_token_path_in_cookie'];
 
@@ -34,6 +36,8 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
   for (const [id, action] of Object.entries(actions)) if (isRecord(action)) checkAction(id, action, out);
   checkBodyPlacement(isRecord(value.auth) ? value.auth : {}, actions, out);
   checkScenarios(value, out);
+  checkRateLimit(value, out);
+  checkHostPatterns(value, out);
   for (const [pointer, credentials] of credentialSchemas(value)) {
     checkRequiredNames(pointer, credentials, out);
     checkPatterns(pointer, credentials, out);

@@ -18,6 +18,8 @@ export function checkScenarios(manifest: Record<string, unknown>, out: Finding[]
   if (!Array.isArray(tests)) return;
   const actions = isRecord(manifest.actions) ? Object.keys(manifest.actions) : [];
   const authType = isRecord(manifest.auth) ? manifest.auth.type : undefined;
+  // OAuth 1.0a's three-legged flow has a user step too.
+  const userAuthorizes = authType === 'oauth2_authorization_code' || (authType === 'oauth1' && isRecord(manifest.auth) && manifest.auth.authorization !== undefined);
   const names = new Map<string, number>();
   tests.forEach((scenario, i) => {
     if (!isRecord(scenario)) return;
@@ -43,8 +45,8 @@ export function checkScenarios(manifest: Record<string, unknown>, out: Finding[]
       if (typeof called.id === 'string' && !actions.includes(called.id)) {
         out.push(error(called.at, `action ${show(called.id)} is not declared in actions`, suggest(called.id, actions) ?? `declared actions: ${actions.join(', ')}`));
       }
-      if (step.authorize !== undefined && authType !== 'oauth2_authorization_code') {
-        out.push(error(`${pointer}/authorize`, `authorize completes the authorization code grant, but this manifest's auth type is ${show(authType)}`, 'remove the step: the connection obtains its tokens by itself', 'key'));
+      if (step.authorize !== undefined && !userAuthorizes) {
+        out.push(error(`${pointer}/authorize`, `authorize completes the authorization code grant (or OAuth 1.0a's three-legged flow), but this manifest's auth type is ${show(authType)}`, 'remove the step: the connection obtains its tokens by itself', 'key'));
       }
       checkRoutes(step.respond, `${pointer}/respond`, out);
     });

@@ -100,6 +100,8 @@ export function credentialSchemas(manifest: Schema): [string, Schema][] {
 /** What is wrong with one variable (as its path of segments) in a field, or undefined. */
 export function variableProblem(variable: readonly string[], context: FieldContext, facts: ScopeFacts): Problem {
   // `input.items[input.index]` comes as [input, items, "input.index"]: a computed key ends what can be checked.
+  // Under input a dotted segment may instead be a declared name (`input["a.b"]`): inputProblem tells them apart.
+  if (variable[0] === 'input' && context.scopes.includes('input')) return context.action ? inputProblem(variable.slice(1), context.action) : undefined;
   const dynamic = variable.findIndex((segment) => segment.includes('.'));
   const segments = dynamic === -1 ? variable : variable.slice(0, dynamic);
   const [root = '', first, second] = segments;
@@ -187,6 +189,8 @@ function inputProblem(path: readonly string[], action: { id: string; input: unkn
     const properties = isRecord(node.properties) ? node.properties : i === 0 ? {} : undefined;
     if (properties && Object.hasOwn(properties, segment)) {
       node = properties[segment];
+    } else if (segment.includes('.')) {
+      return undefined; // a computed key (`input.items[input.index]`): nothing more to check
     } else if (isRecord(node.items) && (/^\d+$/.test(segment) || segment === 'first' || segment === 'last')) {
       node = node.items;
     } else if (segment === 'size' || !properties || node.additionalProperties === true) {
@@ -200,7 +204,12 @@ function inputProblem(path: readonly string[], action: { id: string; input: unkn
 
 function undeclaredInput(path: readonly string[], depth: number, id: string, known: string[]): Problem {
   return {
-    message: `input.${cut(path.slice(0, depth).join('.'))} is not declared in the input schema of action ${show(id)}`,
+    message: `${cut(`input${accessPath(path.slice(0, depth))}`)} is not declared in the input schema of action ${show(id)}`,
     hint: suggest(path[depth - 1] as string, known) ?? `declare it under actions.${cut(id)}.input.properties`,
   };
+}
+
+/** How a template writes the path: `.name` for an identifier, `["page[size]"]` for any other name. */
+function accessPath(path: readonly string[]): string {
+  return path.map((name) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`)).join('');
 }

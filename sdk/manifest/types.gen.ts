@@ -30,12 +30,26 @@ export type Authentication =
  */
 export type JSONPath = string;
 /**
+ * OAuth 1.0a (RFC 5849) signatures on every request, with a token the user already holds (NetSuite token-based authentication, a Trello or X access token) or none (two-legged): every hop that goes out — each retry, each same-origin redirect hop — gets a fresh nonce, the connection clock's timestamp and a signature over the method, URL, query and form-body parameters (signature base string by the oauth-1.0a package).
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "auth_oauth1".
+ */
+export type AuthOAuth1 = AuthOauth1;
+/**
  * Header name → Liquid template; or a JSON text of such an object (Locoia's stored form).
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "locoia_headers".
  */
 export type TokenRequestHeaders = RequestHeaders | string | null;
+/**
+ * Whether the provider replaces the refresh token at every refresh and refuses the old one (RFC 9700 §4.14). It decides what happens after a refresh was sent but its answer was lost (the process died, the store failed to take it): `false` — the provider keeps the same refresh token valid, so the refresh is sent again, once, with the stored refresh token; `true`, or absent (unknown) — the refresh token may be spent and a replay could revoke the whole grant, so it is never sent again: the connection authorizes afresh, or throws ReauthorizationRequired when that needs the user.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "refresh_token_rotation".
+ */
+export type RefreshTokenRotation = boolean;
 /**
  * HTTP statuses of the login or token request that mean the provider refused the user's credentials (not a broken request): only these mark the connection as needing re-authorization (ReauthorizationRequired). An answer with an OAuth error code is judged by that code (invalid_grant, invalid_client, unauthorized_client and access_denied are refusals). Any other 4xx is a configuration error naming the request's fields, and 5xx, 429 and malformed answers are transient. Default [401, 403]; add 400 for APIs that answer a wrong password with 400.
  *
@@ -174,6 +188,18 @@ export type Template = string;
 
 /**
  * One third-party API connector: metadata, base URL, shared headers, the credentials an end user enters, how to authenticate, and named actions. Template fields are Liquid templates; the variables each may use are listed in its description and in its "x-template" keyword.
+ *
+ * @example
+ * const manifest: ConnectorManifest = {
+ *   id: 'acme',
+ *   name: 'Acme',
+ *   version: '1.0.0',
+ *   base_url: 'https://api.acme.test',
+ *   auth: { type: 'bearer', token: '{{ credentials.token }}' },
+ *   credentials: { type: 'object', required: ['token'], properties: { token: { type: 'string', 'x-secret': true } } },
+ *   actions: { 'get-balance': { method: 'GET', path: '/v1/get-balance' } },
+ * };
+ * const connector = await loadConnector(manifest);
  */
 export interface ConnectorManifest {
   /**
@@ -222,7 +248,7 @@ export interface ConnectorManifest {
    */
   allowed_hosts?: string[];
   /**
-   * Hosts a base_url built from the token record (auth.extras.<name>) may point at, as host patterns (sdk/http/host-pattern.ts syntax: `*.my.salesforce.com`, `**.example.com`, `api.zoho.{com,eu,in}`, `host:port`; never a whole public suffix). Each is a Liquid template over credentials and env, rendered at connect. Required when base_url uses auth; every request's host is checked against them before it is sent.
+   * Hosts a base_url built from the token record (auth.extras.<name>) may point at, as host patterns (sdk/manifest/host-pattern.ts syntax: `*.my.salesforce.com`, `**.example.com`, `api.zoho.{com,eu,in}`, `host:port`; never a whole public suffix). Each is a Liquid template over credentials and env, rendered at connect. Required when base_url uses auth; every request's host is checked against them before it is sent.
    *
    * @minItems 1
    * @maxItems 50
@@ -415,11 +441,11 @@ export interface AuthApiKey {
    */
   type: 'api_key';
   /**
-   * Header, query parameter, or a field of the action's body: set on a JSON object body, appended to a form or multipart body (replacing a field of the same name); a POST, PUT, PATCH or DELETE action without a body gets one of just this field (JSON, or a form when body_format is form). GET and HEAD actions and raw bodies cannot carry it: the validator reports each such action (set apply_auth to false on it), and a body that renders no JSON object (a body_template, or a body that is just `{{ input.x }}`) is refused at request time with a ConfigurationError naming this field.
+   * Header, query parameter, cookie (`name=value` in the Cookie header, besides the cookies the request already carries; the value is a secret), or a field of the action's body: set on a JSON object body, appended to a form or multipart body (replacing a field of the same name); a POST, PUT, PATCH or DELETE action without a body gets one of just this field (JSON, or a form when body_format is form). GET and HEAD actions and raw bodies cannot carry it: the validator reports each such action (set apply_auth to false on it), and a body that renders no JSON object (a body_template, or a body that is just `{{ input.x }}`) is refused at request time with a ConfigurationError naming this field.
    */
-  in: 'header' | 'query' | 'body';
+  in: 'header' | 'query' | 'cookie' | 'body';
   /**
-   * Header, query parameter or body field name.
+   * Header, query parameter, cookie or body field name.
    */
   name: string;
   /**
@@ -757,13 +783,7 @@ export interface AuthAwsSigv4 {
    */
   content_sha256_header?: boolean;
 }
-/**
- * OAuth 1.0a (RFC 5849) signatures on every request, with a token the user already holds (NetSuite token-based authentication, a Trello or X access token) or none (two-legged): every hop that goes out — each retry, each same-origin redirect hop — gets a fresh nonce, the connection clock's timestamp and a signature over the method, URL, query and form-body parameters (signature base string by the oauth-1.0a package).
- *
- * This interface was referenced by `ConnectorManifest`'s JSON-Schema
- * via the `definition` "auth_oauth1".
- */
-export interface AuthOAuth1 {
+export interface AuthOauth1 {
   /**
    * OAuth 1.0a.
    */
@@ -800,6 +820,213 @@ export interface AuthOAuth1 {
    * The oauth_* parameters in the Authorization header (default) or appended to the query.
    */
   placement?: 'header' | 'query';
+  /**
+   * The RFC 5849 §2 flow that obtains the user's token: connection.authorizationUrl() POSTs the temporary-credentials request (consumer-signed, with oauth_callback) and returns the authorize URL; connection.completeAuthorization(callback) checks the callback's oauth_token, POSTs the token request (with oauth_verifier) and stores the access token and its secret; `connector login` runs both. With this block the token and its secret come from the stored record: token and token_secret must be left out. Endpoints must be https unless the host allows plain http (connect's allowInsecureHttp, CLI --allow-insecure-http).
+   */
+  authorization?: {
+    /**
+     * POSTed, signed with the consumer key and secret and oauth_callback; answers oauth_token, oauth_token_secret and oauth_callback_confirmed=true (form-encoded). Liquid template. Scope: credentials, env.
+     */
+    request_token_url: string;
+    /**
+     * Where the user is sent, with ?oauth_token=<temporary token> and authorize_params. Liquid template. Scope: credentials, env.
+     */
+    authorize_url: string;
+    /**
+     * POSTed, signed with the consumer and the temporary token (and its secret) and oauth_verifier; answers the access oauth_token and oauth_token_secret (form-encoded). A 401 is a refusal of the grant; a 404 a wrong URL. Liquid template. Scope: credentials, env.
+     */
+    access_token_url: string;
+    /**
+     * The oauth_callback the provider sends the user back to with oauth_token and oauth_verifier (for `connector login`: a loopback http://127.0.0.1:PORT/path). Liquid template. Scope: credentials, env.
+     */
+    callback_url: string;
+    /**
+     * Query parameter → template added to the authorize URL (Trello: name, scope, expiration). Scope: credentials, env.
+     */
+    authorize_params?: {
+      [k: string]: string | undefined;
+    };
+    /**
+     * Parameters of the token answer to keep in the record as auth.extras.<name> besides the token (X: user_id, screen_name). The token secret is kept as auth.extras.oauth_token_secret.
+     *
+     * @maxItems 20
+     */
+    extras?:
+      | []
+      | [string]
+      | [string, string]
+      | [string, string, string]
+      | [string, string, string, string]
+      | [string, string, string, string, string]
+      | [string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ];
+  };
 }
 /**
  * Locoia's refreshable token: credentials are sent to an authorization endpoint; the access token is taken from the body (JSONPath), a response header or a Set-Cookie; an optional separate refresh request renews it. Field names are Locoia's.
@@ -862,6 +1089,7 @@ export interface AuthRefreshableToken {
    * JSONPath to the rotated refresh token in the refresh response; falls back to response_refresh_token_path. A missing one keeps the old refresh token.
    */
   refresh_response_refresh_token_path?: string | null;
+  refresh_token_rotation?: RefreshTokenRotation;
   apply?: TokenPlacement;
   expiry?: TokenExpiry;
   expired_when?: ExpiredTokenSignal;
@@ -1021,6 +1249,7 @@ export interface ExtraTokenParameters {
 export interface GrantTokenResponse {
   access_token_path?: JSONPath;
   refresh_token_path?: JSONPath;
+  refresh_token_rotation?: RefreshTokenRotation;
   /**
    * An answer without a top-level `token_type` is refused (RFC 6749 §5.1 requires it) with a TokenResponseError naming this field. Set false for providers that leave it out. Either way, a token_type that is sent must match the scheme apply sends the token with (RFC 6749 §7.1).
    */
@@ -1919,7 +2148,7 @@ export interface ChainValue {
    */
   optional?: boolean;
   /**
-   * The value is a URL a server chose (a discovered endpoint, an instance URL): its host must match one of these patterns (sdk/http/host-pattern.ts syntax: `*.example.com`, `**.example.com`, `api.{eu,com}.example`, `host:port`), checked the moment it is read, before any request goes there; otherwise a HostNotAllowedError names the step, the value and the patterns. Each pattern is a Liquid template over credentials and env. A stored (kept) value is checked again each time it is reused.
+   * The value is a URL a server chose (a discovered endpoint, an instance URL): its host must match one of these patterns (sdk/manifest/host-pattern.ts syntax: `*.example.com`, `**.example.com`, `api.{eu,com}.example`, `host:port`), checked the moment it is read, before any request goes there; otherwise a HostNotAllowedError names the step, the value and the patterns. Each pattern is a Liquid template over credentials and env. A stored (kept) value is checked again each time it is reused.
    *
    * @minItems 1
    * @maxItems 20
@@ -2202,6 +2431,7 @@ export interface ChainRefresh {
         ChainRefreshStep
       ];
   token: ChainToken;
+  refresh_token_rotation?: RefreshTokenRotation;
 }
 /**
  * One request of a token chain's refresh: like a step of `steps` (no keep), and its templates also see `auth`, the record being renewed (auth.refresh_token, auth.extras.<name>).
@@ -2254,7 +2484,7 @@ export interface ClientTLSCertificate {
   ca?: string;
 }
 /**
- * The API's request budget, enforced per connection by waiting (never by failing).
+ * The API's request budget, enforced by waiting (never by failing): at most `requests` sends in any `per_seconds` window (a sliding window). The budget is shared by every connection and every process that uses the same token store (Redis and PostgreSQL atomically, on the server's clock; a memory or file store, or none, within one process). A 429 without Retry-After waits for the budget's next slot.
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "rate_limit".
@@ -2268,6 +2498,14 @@ export interface RateLimit {
    * Window length in seconds.
    */
   per_seconds: number;
+  /**
+   * Who shares one budget: `connection` (each connection id its own, the default), `account` (every connection whose rendered `key` is the same: an API that limits per account or API user, whichever connection ids use it) or `connector` (every connection of the connector: one limit for the whole integration).
+   */
+  scope?: 'connection' | 'account' | 'connector';
+  /**
+   * Liquid template naming the account whose budget a connection uses; required with scope `account` and refused otherwise. Scope: credentials, env. The rendered key is hashed (SHA-256) before it names anything in a store, so a credential may be used.
+   */
+  key?: string;
 }
 /**
  * Retries of failed action requests: 429 and 503 honour Retry-After; other 5xx and connection resets retry with exponential backoff and jitter, for idempotent methods only.

@@ -10,6 +10,14 @@ import type { HttpResponse } from '../http/http-client.js';
 import type { Redactor } from '../redact.js';
 import type { CompiledAction } from './action.js';
 
+/**
+ * What one call of an action returns (one page, for paginate): the status, the response
+ * headers, and the data.
+ *
+ * @example
+ * const result: ActionResult<{ balance: string }> = await connection.execute<{ balance: string }>('get-balance');
+ * console.log(result.status, result.headers['content-type'], result.data.balance);
+ */
 export interface ActionResult<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;

@@ -30,7 +30,14 @@ import type { AuthEvent } from '../auth/auth-context.js';
 
 export type { ActionResult } from './action-response.js';
 
-/** What a connection may say about its token: never the token itself. */
+/**
+ * What a connection may say about its token: never the token itself. `ensureToken()` returns it.
+ *
+ * @example
+ * const info: TokenInfo = await connection.ensureToken();
+ * // { managed: true, tokenType: 'Bearer', expiresAt: 1767229200000, hasRefreshToken: false, cookieNames: [] }
+ * if (info.expiresAt !== undefined && info.expiresAt < Date.now() + 60_000) logger.info('the token is about to be renewed');
+ */
 export interface TokenInfo {
   /** Whether the auth type obtains tokens at all (false for none, api_key, basic, bearer). */
   managed: boolean;
@@ -67,7 +74,13 @@ export interface ConnectionParts {
   retry: { maxAttempts: number; maxElapsedMs: number; baseDelayMs: number };
 }
 
-/** Per-call options of execute(). */
+/**
+ * Per-call options of execute().
+ *
+ * @example
+ * const options: CallOptions = { signal: request.signal, timeoutMs: 10_000, headers: { 'X-Request-Id': requestId } };
+ * const { data } = await connection.execute('get-user-lists', {}, options);
+ */
 export interface CallOptions {
   /**
    * Aborts the call wherever it waits — queued behind the rate limit, in a retry's backoff,
@@ -81,7 +94,13 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Options of paginate() and items(): the call options of every page, and the page limit. */
+/**
+ * Options of paginate() and items(): the call options of every page, and the page limit.
+ *
+ * @example
+ * const options: PageOptions = { maxPages: 5, timeoutMs: 30_000 };
+ * for await (const email of connection.items('domain-emails-with-info', { domain: 'snov.io' }, options)) console.log(email);
+ */
 export interface PageOptions extends Pick<CallOptions, 'signal' | 'timeoutMs'> {
   maxPages?: number;
 }
@@ -98,6 +117,17 @@ function callOf(options: CallOptions): Call {
   return { ...(signal ? { signal } : {}), ...(options.headers ? { headers: options.headers } : {}) };
 }
 
+/**
+ * A connector bound to one user's credentials (what `connector.connect()` returns): runs actions
+ * with the connection's auth, renewing its token as needed, and keeps its tokens and cookies in
+ * the store under `connectionId`.
+ *
+ * @example
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials: { client_id, client_secret } });
+ * const { data } = await connection.execute('get-balance');
+ * for await (const email of connection.items('domain-emails-with-info', { domain: 'snov.io' })) console.log(email);
+ * await connection.close();
+ */
 export class Connection {
   readonly connectionId: string;
   readonly #parts: ConnectionParts;
@@ -220,14 +250,36 @@ export class Connection {
   }
 
   /**
-   * The URL to send the user to (authorization code grant). Its state and PKCE verifier are
-   * kept in the token store, so the callback may be completed by another process.
+   * The URL to send the user to (authorization code grant; OAuth 1.0a's three-legged flow, which
+   * first obtains the temporary credentials). Its state and PKCE verifier (OAuth 1.0a: the
+   * temporary token and its secret) are kept in the token store, so the callback may be completed
+   * by another process.
+   *
+   * @example
+   * const url = await connection.authorizationUrl(); // send the user there; then completeAuthorization(callbackUrl)
    */
   async authorizationUrl(): Promise<string> {
     const { flow, session } = this.#authorizationCode();
-    const request = flow.start(this.#parts.ctx.scope);
-    await session.begin({ state: request.state, codeVerifier: request.codeVerifier });
-    return request.url;
+    try {
+      const request = await flow.start(this.#parts.ctx.scope, this.#parts.ctx);
+      await session.begin({ state: request.state, codeVerifier: request.codeVerifier });
+      return request.url;
+    } catch (error) {
+      throw this.#scrub(error);
+    }
+  }
+
+  /**
+   * Where the provider sends the user back after authorizationUrl() when the URL itself does not
+   * say it: OAuth 1.0a's callback_url, rendered with the connection's credentials. undefined for
+   * OAuth 2, whose authorization URL carries its redirect_uri.
+   *
+   * @example
+   * const callback = connection.callbackUrl() ?? new URL(url).searchParams.get('redirect_uri');
+   */
+  callbackUrl(): string | undefined {
+    const { flow } = this.#authorizationCode();
+    return flow.callbackUrl?.(this.#parts.ctx.scope);
   }
 
   /**
@@ -240,7 +292,7 @@ export class Connection {
     try {
       const { code, state, values } = readAuthorizationCallback(callback, flow.callbackRules(this.#parts.ctx.scope));
       this.#parts.redactor.add(code);
-      await session.complete(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier, values));
+      await session.complete(state, (verifier) => flow.exchange(this.#parts.ctx, code, verifier, values, state));
     } catch (error) {
       throw this.#scrub(error);
     }

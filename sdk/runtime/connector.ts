@@ -23,20 +23,59 @@ import { AuthorizationSession } from '../auth/authorization-session.js';
 import { StoredRecord } from '../auth/stored-record.js';
 import { authView } from '../auth/auth-view.js';
 import { compileHostPatterns, FieldHostNotAllowedError } from '../auth/step-values.js';
-import type { HostPattern } from '../http/host-pattern.js';
+import type { HostPattern } from '../manifest/host-pattern.js';
 import { compileAction, type CompiledAction } from './action.js';
 import { Connection, type BaseTarget, type ConnectionParts } from './connection.js';
 import type { ConnectionOf, ConnectOptionsOf, ConnectorTypes, Untyped } from './typed-connection.js';
 import { RateLimiter } from './rate-limiter.js';
+import { MemoryRateBudget, MONOTONIC_TIMER, type BudgetTimer } from '../store/memory-rate-budget.js';
+import { rateBudgetKey, type RateBudget } from '../store/rate-budget.js';
 import { createEventSink } from './event-sink.js';
 
+/**
+ * Which of the manifest's environments a connection uses: `live` (the default) or `dev`, whose
+ * `environments.dev` may override the base URL and credentials schema.
+ *
+ * @example
+ * const environment: Environment = process.env.NODE_ENV === 'production' ? 'live' : 'dev';
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials, environment });
+ */
 export type Environment = 'live' | 'dev';
 
+/**
+ * Where a connection reads the time (token expiry, event timestamps, cookie lifetimes): inject
+ * one to test expiry without waiting. Default: `Date.now()`.
+ *
+ * @example
+ * let nowMs = Date.UTC(2026, 0, 1);
+ * const clock: Clock = { now: () => nowMs };
+ * const connection = connector.connect({ connectionId: 'test', credentials, clock });
+ * nowMs += 3_600_000; // an hour later: the token has expired
+ */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
+  /**
+   * Waits `ms` on this clock (a virtual clock moves its time forward and resolves). Given, the
+   * in-process rate budget runs on this clock, so tests play a rate limit without real waiting;
+   * without it, the budget waits in real time.
+   */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * What `connector.connect()` takes: whose connection it is (its key in the store), their
+ * credentials, and how the connection runs.
+ *
+ * @example
+ * const options: ConnectOptions = {
+ *   connectionId: 'tenant-42',
+ *   credentials: { client_id: process.env.SNOV_CLIENT_ID, client_secret: process.env.SNOV_CLIENT_SECRET },
+ *   store: new FileTokenStore('.tokens.json', { encryptionKey: process.env.TOKEN_KEY }),
+ *   onEvent: (event) => logger.info(event),
+ * };
+ * const connection = connector.connect(options);
+ */
 export interface ConnectOptions {
   /** Key of the connection's tokens and cookies in the store. */
   connectionId: string;
@@ -67,12 +106,25 @@ export interface ConnectOptions {
   propagateTraceContext?: boolean;
 }
 
+/**
+ * Options of `loadConnector()`.
+ *
+ * @example
+ * const options: LoadOptions = { file: 'connectors/snov-io.json' };
+ * const connector = await loadConnector(JSON.parse(await readFile('connectors/snov-io.json', 'utf8')), options);
+ */
 export interface LoadOptions {
   /** Name used in diagnostics when a parsed object is given. */
   file?: string;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock with its own sleep drives the budget (virtual time); any other waits in real, monotonic time. */
+function timerOf(clock: Clock): BudgetTimer {
+  const sleep = clock.sleep?.bind(clock);
+  return sleep ? { now: () => clock.now(), sleep } : MONOTONIC_TIMER;
+}
 
 /** Persistent stores without an encryption key that a connection already warned about (once per store). */
 const warnedStores = new WeakSet<TokenStore>();
@@ -87,7 +139,15 @@ interface EnvironmentParts {
 
 /**
  * A compiled manifest. `T` is the connector's generated types (`connector generate`); without
- * them, action ids, inputs and outputs are untyped.
+ * them, action ids, inputs and outputs are untyped. Load it once (loadConnector), connect it per
+ * user, and `close()` it at shutdown.
+ *
+ * @example
+ * const connector = await loadConnector('connectors/docuware.json');
+ * console.log(connector.id, connector.actions); // 'docuware', ['list-organizations', 'list-file-cabinets', …]
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials: { host: 'acme.docuware.cloud', username, password } });
+ * const { data } = await connection.execute('list-file-cabinets');
+ * await connector.close();
  */
 export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
   readonly manifest: Readonly<ConnectorManifest>;
@@ -101,7 +161,9 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
   readonly #sharedClients = new Map<string, HttpClient>();
   /** Clients of connections with a client certificate or their own dispatcher, closed with the connector. */
   readonly #ownClients = new Set<HttpClient>();
-  readonly #rateLimiters = new Map<string, RateLimiter>();
+  /** Rate budgets: the store's (one per store that has one), else one in-process budget per clock. */
+  readonly #budgets = new WeakMap<object, RateBudget>();
+  readonly #rateKey: CompiledTemplate | undefined;
 
   constructor(manifest: ConnectorManifest) {
     this.manifest = manifest;
@@ -136,6 +198,8 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
     }
     this.#allowedHosts = new Set(manifest.allowed_hosts ?? []);
     this.#allowedHostPatterns = compileHostPatterns(manifest.allowed_host_patterns ?? [], '/allowed_host_patterns');
+    const rateKey = manifest.rate_limit?.key;
+    this.#rateKey = rateKey === undefined ? undefined : compileTemplate(rateKey, '/rate_limit/key');
   }
 
   get id(): string {
@@ -181,7 +245,7 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
     const connection = new Connection({
       connectionId: options.connectionId,
       close: this.#ownClients.has(http) ? () => this.#release(http) : undefined,
-      rateLimiter: this.#rateLimiter(options.connectionId),
+      rateLimiter: this.#rateLimiter(options, scope),
       retry: retryPolicyOf(this.manifest),
       actions: this.#actions,
       strategy: this.#strategy,
@@ -223,18 +287,34 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
   }
 
   /**
-   * The budget of a connection id: one per id for this connector, so connecting the same id
-   * twice (a retried job, two requests of one tenant) shares the API's limit instead of doubling it.
+   * The connection's place in the rate budget: the store's budget when it has one (shared by
+   * every process on that store), else this connector's in-process one on the connection's clock;
+   * keyed by the scope, so connecting the same id twice, or two ids of one account, shares the
+   * API's limit instead of doubling it.
    */
-  #rateLimiter(connectionId: string): RateLimiter | undefined {
+  #rateLimiter(options: ConnectOptions, scope: TemplateScope): RateLimiter | undefined {
     const limit = this.manifest.rate_limit;
     if (!limit) return undefined;
-    let limiter = this.#rateLimiters.get(connectionId);
-    if (!limiter) {
-      limiter = new RateLimiter(limit);
-      this.#rateLimiters.set(connectionId, limiter);
+    const store = options.store?.rateBudget ? options.store : undefined;
+    const clock = options.clock?.sleep ? options.clock : systemClock;
+    const owner: object = store ?? clock;
+    let budget = this.#budgets.get(owner);
+    if (!budget) {
+      budget = store?.rateBudget?.() ?? new MemoryRateBudget(timerOf(clock));
+      this.#budgets.set(owner, budget);
     }
-    return limiter;
+    return new RateLimiter(limit, { budget, key: rateBudgetKey(this.#budgetScope(limit.scope ?? 'connection', options.connectionId, scope)) });
+  }
+
+  /** What names the budget of a scope (hashed before use: an account key may be a credential). */
+  #budgetScope(kind: 'connection' | 'account' | 'connector', connectionId: string, scope: TemplateScope): string[] {
+    if (kind === 'connector') return ['connector', this.id];
+    if (kind === 'connection') return ['connection', this.id, connectionId];
+    const key = this.#rateKey?.render(scope) ?? '';
+    if (key === '') {
+      throw new ConfigurationError('/rate_limit/key', 'the rate limit\'s account key rendered empty: give the credentials it is built from');
+    }
+    return ['account', this.id, key];
   }
 
   /** Closes the HTTP agents shared by this connector's connections. */
@@ -282,7 +362,14 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
   }
 }
 
-/** Loads a manifest from a path or a parsed object, validates it (ManifestError lists every problem) and compiles it. */
+/**
+ * Loads a manifest from a path or a parsed object, validates it (ManifestError lists every problem) and compiles it.
+ *
+ * @example
+ * const connector = await loadConnector('connectors/snov-io.json');
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials: { client_id, client_secret } });
+ * const { data } = await connection.execute('get-balance');
+ */
 export async function loadConnector<T extends ConnectorTypes | Untyped = Untyped>(pathOrObject: string | URL | object, options: LoadOptions = {}): Promise<Connector<T>> {
   let input: unknown = pathOrObject;
   let file = options.file;

@@ -7,8 +7,8 @@
  *
  * auth puts the credentials on; the cookie stage keeps
  * cookies the answer sets; retry repeats 429/503/5xx/reset attempts, each of which waits for the
- * rate budget; the transport's stages read the body within limits and follow redirects by the
- * credential policy; a signing auth type signs each hop as it goes out (sign-request.ts);
+ * rate budget (a 429 without Retry-After waits for the budget's next slot); the transport's
+ * stages read the body within limits and follow redirects by the credential policy; a signing auth type signs each hop as it goes out (sign-request.ts);
  * dispatch sends one hop through the SSRF guard. Stages a connection does not need (no rate
  * limit, no listener, no tokens, no signer) are left out when the pipeline is composed.
  */
@@ -39,7 +39,7 @@ export interface PipelineParts {
 
 /** The composed Send of one action (built once per action and connection). */
 export function actionPipeline(parts: PipelineParts, action: CompiledAction): Send<ActionRequest> {
-  const { events, print } = parts;
+  const { events, print, rateLimiter } = parts;
   return compose<ActionRequest>(
     [
       applyAuth(parts.strategy, parts.now),
@@ -48,9 +48,10 @@ export function actionPipeline(parts: PipelineParts, action: CompiledAction): Se
       retry({
         ...parts.retry,
         idempotent: action.idempotent,
+        throttledDelayMs: rateLimiter && (() => rateLimiter.nextSlotMs()),
         onRetry: events.enabled ? ({ attempt, delayMs, reason }) => events.emit({ type: 'request.retry', action: action.id, attempt, delayMs, reason }) : undefined,
       }),
-      rateBudget(parts.rateLimiter),
+      rateBudget(rateLimiter),
       announceAttempts(events, print),
       ...parts.http.stages<ActionRequest>(),
       signRequest(parts.strategy.signer, parts.now),

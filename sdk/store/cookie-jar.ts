@@ -10,6 +10,12 @@ import { domainToASCII } from 'node:url';
 import { getPublicSuffix } from 'tldts';
 import type { ParsedCookie } from '../extract/cookie.js';
 
+/**
+ * A cookie a connection keeps in its token record (`TokenRecord.cookies`), as RFC 6265bis stores it.
+ *
+ * @example
+ * const cookie: StoredCookie = { name: 'dwingressplatform', value: '…', domain: 'acme.docuware.cloud', hostOnly: true, path: '/', secure: true, httpOnly: true, createdAt: Date.UTC(2026, 0, 1) };
+ */
 export interface StoredCookie {
   name: string;
   value: string;

@@ -14,7 +14,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { StoreError } from '../errors.js';
 import { deepFreeze, type TokenRecord } from './token-store.js';
 
-/** A 32-byte key: raw bytes, or their base64 (or base64url) text. */
+/**
+ * A 32-byte key: raw bytes, or their base64 (or base64url) text.
+ *
+ * @example
+ * const key: EncryptionKey = randomBytes(32).toString('base64'); // keep it in the host's secret manager, not beside the store
+ * const store = new FileTokenStore('.tokens.json', { encryptionKey: key });
+ */
 export type EncryptionKey = Buffer | Uint8Array | string;
 
 /** A key with the id envelopes name it by; without one, the id is derived from the key. */
@@ -23,6 +29,14 @@ export interface IdentifiedEncryptionKey {
   key: EncryptionKey;
 }
 
+/**
+ * How a persistent store (file, Redis, PostgreSQL) encrypts its records: one key, or several
+ * for rotation (each optionally with the id records name it by).
+ *
+ * @example
+ * const options: EncryptionOptions = { keys: [{ id: '2026-01', key: process.env.TOKEN_KEY_NEW! }, { id: '2025-07', key: process.env.TOKEN_KEY_OLD! }] };
+ * const store = new RedisTokenStore(process.env.REDIS_URL!, options);
+ */
 export interface EncryptionOptions {
   /** Encrypts every record this store writes, and decrypts them. */
   encryptionKey?: EncryptionKey | IdentifiedEncryptionKey;

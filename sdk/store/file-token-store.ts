@@ -23,6 +23,13 @@ import { KeyedLock } from './keyed-lock.js';
 import { errorCode, positiveMs, storeFault } from './store-fault.js';
 import { assertNextVersion, deepFreeze, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
 
+/**
+ * Options of a FileTokenStore: its lock timings and the encryption key(s).
+ *
+ * @example
+ * const options: FileTokenStoreOptions = { encryptionKey: process.env.TOKEN_KEY, lockStaleMs: 30_000, lockWaitMs: 120_000 };
+ * const store = new FileTokenStore('/var/lib/my-app/tokens.json', options);
+ */
 export interface FileTokenStoreOptions extends EncryptionOptions {
   /** A lock file nobody has touched for this long is broken (its holder hung or vanished). Default 30 000 ms. */
   lockStaleMs?: number;
@@ -42,6 +49,14 @@ type Records = ReadonlyMap<string, TokenRecord | SealedRecord>;
 const FORMAT = 'connector-sdk/token-store@1';
 const EMPTY: Records = new Map();
 
+/**
+ * A TokenStore in one JSON file (mode 0600) that survives restarts and may be shared by the
+ * processes of one machine; its directory must exist. Give it a key to encrypt the records.
+ *
+ * @example
+ * const store = new FileTokenStore('.tokens.json', { encryptionKey: process.env.TOKEN_KEY });
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials, store });
+ */
 export class FileTokenStore implements TokenStore {
   readonly path: string;
   readonly atRest: { store: string; encrypted: boolean };

@@ -5,6 +5,15 @@
 import { KeyedLock } from './keyed-lock.js';
 import { assertNextVersion, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
 
+/**
+ * The store connect() uses when given none: records in memory, for one process. Share one
+ * instance between connections to share their tokens; everything is lost at exit.
+ *
+ * @example
+ * const store = new MemoryTokenStore();
+ * const a = connector.connect({ connectionId: 'tenant-42', credentials, store });
+ * const b = connector.connect({ connectionId: 'tenant-42', credentials, store }); // reuses a's token
+ */
 export class MemoryTokenStore implements TokenStore {
   readonly #records = new Map<string, TokenRecord>();
   readonly #locks = new KeyedLock();

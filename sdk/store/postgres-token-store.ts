@@ -32,6 +32,8 @@ import { withLease, type Lease, type LeaseTiming } from './lease-lock.js';
 import { postgresFault, StatementDeadline, type StatementContext } from './postgres-fault.js';
 import { positiveMs } from './store-fault.js';
 import { assertNextVersion, deepFreeze, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
+import { PostgresRateBudget, rateTableStatements } from './postgres-rate-budget.js';
+import type { RateBudget } from './rate-budget.js';
 
 /**
  * What a statement returns, as node-postgres gives it.
@@ -95,12 +97,14 @@ interface OwnPool extends PostgresPool {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_IDENTIFIER = 63 - '_locks'.length;
+const MAX_IDENTIFIER = 63 - '_locks'.length; // the longest suffix ('_rate' is shorter)
 
 /** A store's table names, quoted (and schema-qualified when given so), ready for a statement. */
 interface Tables {
   tokens: string;
   locks: string;
+  /** The rate budget's send times (postgres-rate-budget.ts). */
+  rate: string;
 }
 
 /**
@@ -188,6 +192,7 @@ export class PostgresTokenStore implements TokenStore {
           'record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())',
       );
       await run(`CREATE TABLE IF NOT EXISTS ${this.#tables.locks} (connection_id text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL)`);
+      for (const sql of rateTableStatements(this.#tables.rate)) await run(sql);
       await run('COMMIT');
       client.release();
     } catch (error) {
@@ -253,6 +258,35 @@ export class PostgresTokenStore implements TokenStore {
     this.#closed = true;
     const own = await this.#own?.catch(() => undefined);
     await own?.end().catch(() => undefined);
+  }
+
+  /**
+   * The rate budget in this store's database (postgres-rate-budget.ts; `ensureSchema()` creates
+   * its table `<table>_rate`): shared by every process using it, through the store's pool,
+   * timeouts and errors.
+   *
+   * @example await store.rateBudget().acquire(key, { requests: 60, windowMs: 60_250 });
+   */
+  rateBudget(): RateBudget {
+    const context = this.#context('take a rate-budget slot', this.#tables.rate);
+    return new PostgresRateBudget(this.#tables.rate, async (work) => {
+      const pool = await this.#pool(context.doing);
+      let client: Awaited<ReturnType<PostgresPool['connect']>>;
+      try {
+        client = await this.#timed(pool.connect());
+      } catch (error) {
+        throw postgresFault(context, error);
+      }
+      try {
+        const result = await work((sql, values) => this.#run(client, sql, values, context));
+        client.release();
+        return result;
+      } catch (error) {
+        // A connection in an unknown transaction state is not given back to the pool.
+        client.release(true);
+        throw error;
+      }
+    });
   }
 
   /**
@@ -379,7 +413,7 @@ function tablesOf(table: string): Tables {
   const quoted = parts.map((part) => `"${part}"`);
   const name = quoted.pop()!;
   const prefix = quoted.length > 0 ? `${quoted[0]}.` : '';
-  return { tokens: `${prefix}${name}`, locks: `${prefix}"${parts.at(-1)}_locks"` };
+  return { tokens: `${prefix}${name}`, locks: `${prefix}"${parts.at(-1)}_locks"`, rate: `${prefix}"${parts.at(-1)}_rate"` };
 }
 
 function corrupt(connectionId: string, what: string): StoreError {

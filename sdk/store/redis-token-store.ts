@@ -24,15 +24,30 @@ import { positiveMs } from './store-fault.js';
 import { isSealedRecord, isTokenRecordShape, openEntry, RecordCipher, type EncryptionOptions, type SealedRecord } from './encryption.js';
 import { KeyedLock } from './keyed-lock.js';
 import { assertNextVersion, deepFreeze, frozenCopy, type TokenRecord, type TokenStore } from './token-store.js';
+import type { RateBudget } from './rate-budget.js';
+import { RedisRateBudget } from './redis-rate-budget.js';
 
 /**
  * What the store needs of a client: node-redis 5's `sendCommand`. A client from
  * `createClient()` (connected) fits; a cluster client does not.
+ *
+ * @example
+ * import { createClient } from 'redis';
+ * const client: RedisCommandClient = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const store = new RedisTokenStore(client); // the client is yours to close
  */
 export interface RedisCommandClient {
   sendCommand(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<unknown>;
 }
 
+/**
+ * Options of a RedisTokenStore: its key prefix, the lock's lease and waits, timeouts, and the
+ * encryption key(s).
+ *
+ * @example
+ * const options: RedisTokenStoreOptions = { keyPrefix: 'my-app:', lockTtlMs: 30_000, commandTimeoutMs: 2_000, encryptionKey: process.env.TOKEN_KEY };
+ * const store = new RedisTokenStore('redis://127.0.0.1:6379', options);
+ */
 export interface RedisTokenStoreOptions extends EncryptionOptions {
   /** Prepended to every key: `<prefix>token:<connectionId>`, `<prefix>lock:<connectionId>`. Default `connector-sdk:`. */
   keyPrefix?: string;
@@ -92,6 +107,16 @@ const SCRIPTS = { compareAndSet: script(COMPARE_AND_SET), release: script(RELEAS
 
 class Deadline extends Error {}
 
+/**
+ * A TokenStore in Redis, for many workers sharing connections: compare-and-set by a Lua script,
+ * `withLock` by a lease. Give it a `redis://` URL (it connects on first use; `close()` it) or
+ * a connected node-redis client (yours to close).
+ *
+ * @example
+ * const store = new RedisTokenStore(process.env.REDIS_URL!, { encryptionKey: process.env.TOKEN_KEY });
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials, store });
+ * // … at shutdown: await store.close();
+ */
 export class RedisTokenStore implements TokenStore {
   readonly atRest: { store: string; encrypted: boolean };
   readonly #prefix: string;
@@ -334,6 +359,16 @@ export class RedisTokenStore implements TokenStore {
         return code ? `Redis is unreachable (${code})` : 'the Redis client failed';
       }
     }
+  }
+
+  /**
+   * The rate budget on this store's Redis (redis-rate-budget.ts): shared by every process using
+   * the server, under the store's key prefix, through the store's client, timeouts and errors.
+   *
+   * @example await new RedisTokenStore(url).rateBudget().acquire(key, { requests: 60, windowMs: 60_250 });
+   */
+  rateBudget(): RateBudget {
+    return new RedisRateBudget((s, key, args) => this.#script(s, key, args, key, 'take a rate-budget slot for'), this.#prefix);
   }
 }
 

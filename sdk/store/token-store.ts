@@ -5,7 +5,15 @@
  */
 import { StoreError } from '../errors.js';
 import type { StoredCookie } from './cookie-jar.js';
+import type { RateBudget } from './rate-budget.js';
 
+/**
+ * A connection's token state as a store holds it. Hosts rarely build one: a connection writes
+ * it; a custom TokenStore stores it as given.
+ *
+ * @example
+ * const record: TokenRecord = { version: 1, accessToken: '…', tokenType: 'Bearer', expiresAt: Date.UTC(2026, 0, 1, 1), obtainedAt: Date.UTC(2026, 0, 1), cookies: [], extras: {} };
+ */
 export interface TokenRecord {
   /** 1 for the first write, +1 for each later write; the compare-and-set key. */
   version: number;
@@ -28,6 +36,11 @@ export interface TokenRecord {
 /**
  * Records handed out by a store are deeply frozen (so no caller can change what others read):
  * build a new record, with `version + 1`, to write.
+ *
+ * @example
+ * const store: TokenStore = process.env.REDIS_URL ? new RedisTokenStore(process.env.REDIS_URL) : new FileTokenStore('.tokens.json', { encryptionKey: process.env.TOKEN_KEY });
+ * const connection = connector.connect({ connectionId: 'tenant-42', credentials, store });
+ * await store.delete('tenant-43'); // a tenant who left: forget its tokens
  */
 export interface TokenStore {
   get(connectionId: string): Promise<TokenRecord | undefined>;
@@ -44,6 +57,11 @@ export interface TokenStore {
    * `store.unencrypted` event (once per store) for one that keeps tokens in plain text.
    */
   readonly atRest?: { store: string; encrypted: boolean };
+  /**
+   * The rate budget everyone sharing this store shares (Redis, PostgreSQL: across processes).
+   * A store without one leaves the budget to each process (sdk/store/memory-rate-budget.ts).
+   */
+  rateBudget?(): RateBudget;
 }
 
 /** The versioning rule every store enforces, so a caller's off-by-one fails loudly instead of forking history. */

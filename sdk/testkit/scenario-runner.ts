@@ -29,6 +29,13 @@ export const TEST_EPOCH_MS = Date.UTC(2026, 0, 1);
 const DEFAULT_EXPIRED_RESPONSE: TestResponse = { status: 401, json: { error: 'invalid_token' } };
 const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
 
+/**
+ * Options of runManifestTests: which scenario, which fixtures, how reports name the manifest.
+ *
+ * @example
+ * const options: RunOptions = { scenario: 'token expiry: a new token before the next call' };
+ * const report = await runManifestTests('connectors/snov-io.json', options);
+ */
 export interface RunOptions {
   /** Only the scenario of this name. */
   scenario?: string;
@@ -49,6 +56,14 @@ export interface EventSummary {
   detail?: string;
 }
 
+/**
+ * The outcome of one test scenario of a manifest: passed or not, what differed, and what its
+ * local server saw. Secrets in it are masked.
+ *
+ * @example
+ * const [scenario]: ScenarioReport[] = (await runManifestTests('connectors/snov-io.json', { scenario: 'token expiry: a new token before the next call' })).scenarios;
+ * console.log(scenario.passed, scenario.failures, scenario.requests.map((r) => `${r.method} ${r.path} → ${r.status}`), scenario.events.map((e) => e.type));
+ */
 export interface ScenarioReport {
   name: string;
   /** `/tests/<i>` in the manifest. */
@@ -59,8 +74,20 @@ export interface ScenarioReport {
   requests: ServedRequest[];
   events: EventSummary[];
   durationMs: number;
+  /** Virtual time the scenario spent, in ms: its `advance` steps and the rate budget's waits (which move the clock, never wait). */
+  virtualMs: number;
 }
 
+/**
+ * What runManifestTests found: whether the manifest is valid (with its diagnostics), and the
+ * report of each scenario it ran.
+ *
+ * @example
+ * const report: ManifestReport = await runManifestTests('connectors/snov-io.json');
+ * for (const d of report.diagnostics) console.error(`${d.file}:${d.line}:${d.column} ${d.message}`);
+ * for (const s of report.scenarios) if (!s.passed) console.error(`${s.name} (${s.pointer}):\n  ${s.failures.join('\n  ')}`);
+ * process.exitCode = report.valid && report.scenarios.every((s) => s.passed) ? 0 : 1;
+ */
 export interface ManifestReport {
   file: string;
   connector?: string;
@@ -129,7 +156,7 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const started = performance.now();
   const pointer = `/tests/${index}`;
-  const report: ScenarioReport = { name: scenario.name, pointer, passed: false, failures: [], requests: [], events: [], durationMs: 0 };
+  const report: ScenarioReport = { name: scenario.name, pointer, passed: false, failures: [], requests: [], events: [], durationMs: 0, virtualMs: 0 };
   for (const [, value] of secretCredentials(connector.manifest, scenario.environment ?? 'live', scenario.credentials ?? {})) redactor.add(value);
   let routes: TestRoutes | undefined;
   try {
@@ -149,7 +176,8 @@ export async function runScenario(
  */
 async function playScenario(connector: Connector, scenario: TestScenario, routes: TestRoutes, report: ScenarioReport, redactor: Redactor): Promise<void> {
   let clockMs = TEST_EPOCH_MS;
-  const clock = { now: () => clockMs };
+  // The rate budget waits on this clock: a wait moves it forward at once.
+  const clock = { now: () => clockMs, sleep: async (ms: number) => void (clockMs += ms) };
   const server = await scenarioServer(connector.manifest, scenario, routes, clock.now);
   const redirect = createFixtureDispatcher(server.origin);
   const events: ConnectorEvent[] = [];
@@ -165,6 +193,7 @@ async function playScenario(connector: Connector, scenario: TestScenario, routes
     await server.close();
   }
   for (const value of server.issued) redactor.add(value);
+  report.virtualMs = clockMs - TEST_EPOCH_MS;
   report.requests = [...server.requests];
   report.events = events.map(summarize);
   report.failures.push(...server.violations);
@@ -172,7 +201,7 @@ async function playScenario(connector: Connector, scenario: TestScenario, routes
 }
 
 interface ScenarioWiring {
-  clock: { now(): number };
+  clock: { now(): number; sleep(ms: number): Promise<void> };
   dispatcher: FixtureDispatcher['dispatcher'];
   /** Where the connection's events are collected. */
   events: ConnectorEvent[];
@@ -267,8 +296,13 @@ async function runStep(step: TestStep, ctx: StepContext): Promise<string | undef
 async function authorize(connection: StepContext['connection'], step: NonNullable<TestStep['authorize']>): Promise<string | undefined> {
   let failure: StepFailure | undefined;
   try {
-    const state = new URL(await connection.authorizationUrl()).searchParams.get('state') ?? '';
-    await connection.completeAuthorization({ ...step.callback, code: TEST_AUTHORIZATION_CODE, state });
+    const url = new URL(await connection.authorizationUrl());
+    const oauthToken = url.searchParams.get('oauth_token');
+    // OAuth 1.0a (RFC 5849 §2.2): the callback carries the temporary token and a verifier instead.
+    const grant: Record<string, string> = oauthToken !== null && !url.searchParams.has('state')
+      ? { oauth_token: oauthToken, oauth_verifier: TEST_AUTHORIZATION_CODE }
+      : { code: TEST_AUTHORIZATION_CODE, state: url.searchParams.get('state') ?? '' };
+    await connection.completeAuthorization({ ...(step.callback as Record<string, string> | undefined), ...grant });
   } catch (error) {
     failure = failureOf(error);
   }

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConnector, MemoryTokenStore, type Connector } from '../../sdk/index.js';
-import { HostNotAllowedError } from '../../sdk/http/host-pattern.js';
+import { HostNotAllowedError } from '../../sdk/manifest/host-pattern.js';
 import type { AuthTokenChain, ConnectorManifest } from '../../sdk/manifest/types.gen.js';
 import { startFakeOAuth, type FakeOAuth } from '../helpers/fake-oauth/index.js';
 import { authManifest, credentialFields } from '../helpers/auth-manifests.js';

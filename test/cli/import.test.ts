@@ -96,7 +96,7 @@ describe('connector import locoia', () => {
   });
 
   it.each([
-    [['openapi', SNOV], 'unknown format "openapi" (known: locoia)'],
+    [['postman', SNOV], 'unknown format "postman" (known: locoia, openapi)'],
     [['locoia', 'test/import/fixtures/missing.json'], 'cannot read test/import/fixtures/missing.json (ENOENT)'],
     [['locoia', SNOV, '--auth', 'oauth1'], '--auth must be one of refreshable_token, oauth2, basic_auth, not "oauth1"'],
     [['locoia', SNOV, '--check', 'ftp://x'], '--check needs an http or https URL, not "ftp://x"'],

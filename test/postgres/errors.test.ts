@@ -110,6 +110,7 @@ describe('schema', () => {
     expect(rows).toEqual([
       { schemaname: 'app', tablename: 'MixedCase' },
       { schemaname: 'app', tablename: 'MixedCase_locks' },
+      { schemaname: 'app', tablename: 'MixedCase_rate' },
     ]);
     expect(await concurrent[1]!.compareAndSet('c1', 0, { version: 1, cookies: [], extras: {} })).toBe(true);
     expect((await concurrent[2]!.get('c1'))?.version).toBe(1);

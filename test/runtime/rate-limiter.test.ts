@@ -40,7 +40,7 @@ describe('RateLimiter', () => {
     const next = limiter.acquire();
     controller.abort('gone');
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError', cause: 'gone' });
-    await expect(next).resolves.toBeUndefined();
+    await expect(next).resolves.toMatchObject({ answered: expect.any(Function) });
   });
 });
 

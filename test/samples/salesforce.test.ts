@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { CredentialsError, HttpError, ReauthorizationRequired, runManifestTests, type Connection } from '../../sdk/index.js';
-import { HostNotAllowedError } from '../../sdk/http/host-pattern.js';
+import { HostNotAllowedError } from '../../sdk/manifest/host-pattern.js';
 import { ORIGIN_HEADER } from '../../sdk/http/fixture-dispatcher.js';
 import { startLoopback, type Loopback } from '../http/loopback.js';
 import { SampleClock, useSampleProvider } from '../helpers/sample-harness.js';

@@ -1,5 +1,5 @@
 /**
- * Unit tests of sdk/http/host-pattern.ts: the hosts each pattern matches and the lookalikes it
+ * Unit tests of sdk/manifest/host-pattern.ts: the hosts each pattern matches and the lookalikes it
  * does not (suffix tricks, trailing dots, case, ports, IDNs, IP literals in their many spellings,
  * URL-parser delimiters), patterns refused with their messages (wildcards that would cover a
  * public suffix or everything, partial wildcards, malformed braces and ports), the typed error
@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, RequestRefusedError } from '../../sdk/errors.js';
-import { checkHostPattern, compileHostPattern, HostNotAllowedError, requireAllowedHost } from '../../sdk/http/host-pattern.js';
+import { checkHostPattern, compileHostPattern, HostNotAllowedError, requireAllowedHost } from '../../sdk/manifest/host-pattern.js';
 
 /** pattern → hosts it matches, hosts it does not. */
 const TABLE: [string, string[], string[]][] = [
