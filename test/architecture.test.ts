@@ -56,7 +56,7 @@ const DOORS: Record<string, RegExp> = {
 
 /** Layers, lowest first; a module may import its own layer and those below. */
 const LAYERS: [number, RegExp][] = [
-  [0, /^(?:errors|redact|events|json-pointer)\.ts$|^manifest\/types\.gen\.ts$/],
+  [0, /^(?:errors|redact|events|json-pointer|abort)\.ts$|^manifest\/types\.gen\.ts$/],
   // import/: the importers read text and write manifests; L1 keeps them off the network and the runtime.
   [1, /^(?:template|extract|store|manifest|import)\//],
   [2, /^http\//],

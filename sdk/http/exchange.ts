@@ -4,7 +4,7 @@
  * values masked and the host's redact hook applied; they never hold a header value, a body or a
  * library's own message.
  */
-import { abortError } from './abort.js';
+import { abortError } from '../abort.js';
 import { ConnectorError, ERROR_CODES, NetworkError, RequestRefusedError, ResponseError, TimeoutError, safeErrorCode } from '../errors.js';
 import type { HttpRequest } from './http-client.js';
 

@@ -8,7 +8,7 @@
  */
 import { NetworkError, TimeoutError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from './http-client.js';
-import { sleep } from './abort.js';
+import { sleep } from '../abort.js';
 import { backoffDelay } from './backoff.js';
 import type { Send, Stage } from './pipeline.js';
 

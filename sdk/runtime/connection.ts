@@ -8,7 +8,7 @@ import { AuthError, ConnectorError, ERROR_CODES, ResponseError, UnknownActionErr
 import type { Redactor } from '../redact.js';
 import type { HttpClient, HttpResponse } from '../http/http-client.js';
 import { printableUrl } from '../http/exchange.js';
-import { isAbortError, throwIfAborted, untilAborted } from '../http/abort.js';
+import { isAbortError, throwIfAborted, untilAborted } from '../abort.js';
 import { inSpan } from '../http/tracing.js';
 import type { Send } from '../http/pipeline.js';
 import type { TokenRecord } from '../store/token-store.js';

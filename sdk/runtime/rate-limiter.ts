@@ -8,7 +8,7 @@
 import type { RateLimit } from '../manifest/types.gen.js';
 import type { HttpRequest } from '../http/http-client.js';
 import type { Stage } from '../http/pipeline.js';
-import { untilAborted } from '../http/abort.js';
+import { untilAborted } from '../abort.js';
 import { MemoryRateBudget } from '../store/memory-rate-budget.js';
 import { budgetWindowMs, type BudgetLimit, type RateBudget, type RateSlot } from '../store/rate-budget.js';
 

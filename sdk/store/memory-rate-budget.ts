@@ -4,7 +4,8 @@
  * kit's, a host's tests) plays the budget without real waiting. Used with a MemoryTokenStore, a
  * FileTokenStore (within one process only) and when no store is given.
  */
-import { abortable, budgetSleep, type BudgetLimit, type RateBudget, type RateSlot } from './rate-budget.js';
+import { sleep, untilAborted } from '../abort.js';
+import type { BudgetLimit, RateBudget, RateSlot } from './rate-budget.js';
 
 /**
  * The budget's sense of time: `now()` in milliseconds (any origin, but one clock) and a wait on
@@ -22,7 +23,7 @@ export interface BudgetTimer {
  *
  * @example const budget = new MemoryRateBudget(MONOTONIC_TIMER);
  */
-export const MONOTONIC_TIMER: BudgetTimer = { now: () => performance.now(), sleep: budgetSleep };
+export const MONOTONIC_TIMER: BudgetTimer = { now: () => performance.now(), sleep };
 
 interface KeyState {
   /** Send times of the sends still in the window, oldest first (an answered send moves to the end). */
@@ -54,7 +55,7 @@ export class MemoryRateBudget implements RateBudget {
       () => undefined,
       () => undefined,
     );
-    return abortable(turn, signal).then((entry) => this.#slot(state, entry));
+    return untilAborted(turn, signal).then((entry) => this.#slot(state, entry));
   }
 
   nextSlotMs(key: string, limit: BudgetLimit): Promise<number> {

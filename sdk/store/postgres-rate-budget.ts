@@ -9,7 +9,8 @@
  * sleeps the wait (abortable) and asks again; an answered send's time moves to the database's
  * now (one UPDATE). Keys are hashes (rate-budget.ts), never credentials.
  */
-import { abortable, budgetSleep, type BudgetLimit, type RateBudget, type RateSlot } from './rate-budget.js';
+import { sleep, throwIfAborted } from '../abort.js';
+import type { BudgetLimit, RateBudget, RateSlot } from './rate-budget.js';
 
 /**
  * Runs one statement on the session `work` was given.
@@ -49,10 +50,10 @@ export class PostgresRateBudget implements RateBudget {
 
   async acquire(key: string, limit: BudgetLimit, signal?: AbortSignal): Promise<RateSlot> {
     for (;;) {
-      if (signal?.aborted) await abortable(Promise.resolve(), signal);
+      throwIfAborted(signal);
       const { waitMs, id } = await this.#session((run) => this.#take(run, key, limit));
       if (id !== undefined) return { answered: () => this.#answered(key, id) };
-      await budgetSleep(waitMs, signal);
+      await sleep(waitMs, signal);
     }
   }
 

@@ -10,7 +10,8 @@
  * failures are the store's StoreErrors.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { abortable, budgetSleep, type BudgetLimit, type RateBudget, type RateSlot } from './rate-budget.js';
+import { sleep, throwIfAborted } from '../abort.js';
+import type { BudgetLimit, RateBudget, RateSlot } from './rate-budget.js';
 
 /**
  * A Lua script and its SHA-1, for EVALSHA.
@@ -85,10 +86,10 @@ export class RedisRateBudget implements RateBudget {
     const redisKey = this.#key(key);
     const member = randomUUID();
     for (;;) {
-      if (signal?.aborted) await abortable(Promise.resolve(), signal);
+      throwIfAborted(signal);
       const wait = Number(await this.#run(SCRIPTS.take, redisKey, [String(limit.requests), String(limit.windowMs), member]));
       if (wait === 0) break;
-      await budgetSleep(wait, signal);
+      await sleep(wait, signal);
     }
     return {
       // A send Redis cannot be told about keeps its first time: the margin still covers it.

@@ -1,7 +1,8 @@
 /**
  * Cancellation: what a call that its host aborted rejects with, wherever it was waiting — the
  * standard AbortError (a DOMException named "AbortError", as fetch rejects with), its `cause`
- * the signal's reason — and the waits that stop at once when the signal fires.
+ * the signal's reason — and the waits that stop at once when the signal fires. In L0 because
+ * every layer waits somewhere: a store's rate budget as well as the transport.
  */
 
 /** The AbortError of an aborted signal. */
@@ -18,10 +19,21 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);
 }
 
-/** Waits `ms`, or rejects with the AbortError as soon as the signal fires. */
+/**
+ * Waits `ms`, or rejects with the AbortError as soon as the signal fires (and clears the timer
+ * then, so an aborted long wait — a rate budget's next window — holds nothing).
+ *
+ * @example await sleep(250, signal);
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
-  return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
+  let timer: NodeJS.Timeout | undefined;
+  const slept = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  const onAbort = (): void => clearTimeout(timer);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return untilAborted(slept, signal).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**
