@@ -14,8 +14,13 @@ const hasTaskset = cores > 1 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }
 /** How processes are placed, for the report. */
 export const PLACEMENT = hasTaskset ? `server pinned to core ${cores - 1}, each client process to core 0 (taskset)` : 'processes not pinned (no taskset or one core)';
 
-export function startPinned(script: URL, args: string[], role: 'server' | 'client', stdio: StdioOptions): ChildProcess {
+/** The command line that runs `script` pinned for its role. */
+export function pinnedCommand(script: URL, args: string[], role: 'server' | 'client'): string[] {
   const node = [process.execPath, '--import', 'tsx', fileURLToPath(script), ...args];
-  const [command, ...rest] = hasTaskset ? ['taskset', '-c', role === 'server' ? String(cores - 1) : '0', ...node] : node;
+  return hasTaskset ? ['taskset', '-c', role === 'server' ? String(cores - 1) : '0', ...node] : node;
+}
+
+export function startPinned(script: URL, args: string[], role: 'server' | 'client', stdio: StdioOptions): ChildProcess {
+  const [command, ...rest] = pinnedCommand(script, args, role);
   return spawn(command as string, rest, { stdio });
 }

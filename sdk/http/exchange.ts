@@ -19,6 +19,8 @@ export const DEFAULT_LIMITS = Object.freeze({
 /** RFC 9110 §5.1 token; anything else could split the request. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE_BREAK = /[\r\n\0]/;
+/** What undici sends as a header value: tab, visible ASCII and Latin-1 (it refuses the rest). */
+const HEADER_VALUE_OCTETS = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** OpenSSL and Node TLS codes: the handshake failed, so the server never took the request. */
 const TLS_CODE = /^(?:ERR_SSL_|ERR_TLS_|ERR_OSSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
 const REASONS: Readonly<Record<string, string>> = {
@@ -51,13 +53,25 @@ export class Exchange {
     this.maxResponseBytes = request.maxResponseBytes ?? DEFAULT_LIMITS.maxResponseBytes;
   }
 
-  /** RequestRefusedError for a header that could split the request (its value is never echoed). */
+  /**
+   * RequestRefusedError for a header that could split the request (its value is never echoed).
+   * The SDK's own agents need no such check per request: undici checks every name and value before
+   * it writes a byte (failure() then says which header); a host-supplied dispatcher may not.
+   */
   checkHeaders(): void {
+    const problem = this.#headerProblem();
+    if (problem !== undefined) throw this.refused(problem);
+  }
+
+  #headerProblem(): string | undefined {
     const headers = this.request.headers;
-    for (const name of Object.keys(headers)) {
-      if (!HEADER_NAME.test(name)) throw this.refused('a header name is not a valid token');
-      if (HEADER_VALUE_BREAK.test(headers[name]!)) throw this.refused(`the value of header "${name}" contains a line break or NUL`);
+    for (const name in headers) {
+      const value = headers[name]!;
+      if (!HEADER_NAME.test(name)) return 'a header name is not a valid token';
+      if (HEADER_VALUE_BREAK.test(value)) return `the value of header "${name}" contains a line break or NUL`;
+      if (!HEADER_VALUE_OCTETS.test(value)) return `the value of header "${name}" contains a control character or a character beyond Latin-1`;
     }
+    return undefined;
   }
 
   /** The error to throw for a transport failure: the caller's abort reason, a ConnectorError as is, or a mapped one. */
@@ -75,7 +89,7 @@ export class Exchange {
       case 'UND_ERR_BODY_TIMEOUT':
         return this.timeout('body');
       case 'UND_ERR_INVALID_ARG':
-        return this.refused('the request is malformed (UND_ERR_INVALID_ARG)');
+        return this.refused(this.#headerProblem() ?? 'the request is malformed (UND_ERR_INVALID_ARG)');
     }
     const tls = TLS_CODE.test(safeCode);
     // Before the headers, only a failed lookup, connect or TLS handshake proves nothing was processed.

@@ -127,13 +127,15 @@ export class HttpClient {
   }
 
   /**
-   * Sends one hop: checks the scheme, the SSRF guard and the headers, encodes a FormData body,
-   * and answers with the body unread (the body stage reads it).
+   * Sends one hop: checks the scheme and the SSRF guard, encodes a FormData body, and answers
+   * with the body unread (the body stage reads it). undici's own agents refuse a header that could
+   * split the request before sending anything (Exchange.failure says which); a host's dispatcher
+   * gets the check here.
    */
   async dispatch(request: HttpRequest): Promise<HttpResponse> {
     const exchange = new Exchange(request, this.#options.redact);
     if (this.#closed) throw exchange.refused('the HTTP client is closed');
-    exchange.checkHeaders();
+    if (this.#options.dispatcher) exchange.checkHeaders();
     const { url } = request;
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw exchange.refused(`only http and https URLs can be requested`);
     if (!this.#options.allowPrivateNetwork) await this.#guard(exchange, url);

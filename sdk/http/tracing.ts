@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import type { HttpRequest, HttpResponse } from './http-client.js';
 import type { Send, Stage } from './pipeline.js';
 
-export type SpanAttributes = Record<string, string | number | boolean>;
+export type SpanAttributes = Readonly<Record<string, string | number | boolean>>;
 
 interface OtelSpan {
   setAttribute(key: string, value: string | number | boolean): unknown;

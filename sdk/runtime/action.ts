@@ -33,6 +33,8 @@ export interface CompiledAction {
   readonly expected?: ReadonlySet<number>;
   readonly idempotent: boolean;
   readonly pager?: Pager;
+  /** The attributes of its execute span, made once. */
+  readonly spanAttributes: Readonly<Record<string, string>>;
   /**
    * Validates and completes the input (defaults; declared but absent fields become null for
    * templates). File content given as a stream is read once here, so a request can be replayed.
@@ -63,6 +65,7 @@ export function compileAction(id: string, spec: Action): CompiledAction {
     expected: spec.expected_status ? new Set(spec.expected_status) : undefined,
     idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method),
     pager: compilePagination(spec.pagination),
+    spanAttributes: Object.freeze({ 'connector.action': id }),
     prepareInput(raw) {
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         throw new InputError(id, '', `input of action "${id}" must be an object`);

@@ -48,6 +48,34 @@ describe('readResponseBody', () => {
     expect(response.body.toString()).toBe('first,second');
   });
 
+  // A declared length takes undici's own collector (readDeclared), one without takes the stream's events: both are read alike.
+  it('reads a body of declared length whole, in chunks as the server writes it', async () => {
+    route = (response) => {
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '12' });
+      response.write('first,');
+      setImmediate(() => response.end('second'));
+    };
+    const response = await send(get());
+    expect(Buffer.isBuffer(response.body)).toBe(true);
+    expect(response.body.toString()).toBe('first,second');
+  });
+
+  it('a body of declared length cut short fails with the SDK\'s own NetworkError, and one that stalls with the body TimeoutError', async () => {
+    route = (response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write(SECRET_BODY);
+      setImmediate(() => response.socket?.destroy());
+    };
+    const cut = await send(get()).catch((error: Error) => error);
+    expect(cut).toMatchObject({ code: 'CONNECTOR_NETWORK_FAILED' });
+    expect(JSON.stringify({ message: (cut as Error).message, stack: (cut as Error).stack })).not.toContain(SECRET_BODY);
+    route = (response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('never ends');
+    };
+    await expect(send(get({ timeouts: { bodyMs: 50 } }))).rejects.toMatchObject({ code: 'CONNECTOR_TIMEOUT', phase: 'body' });
+  });
+
   it('refuses a body over the cap, declared or streamed, without quoting it', async () => {
     route = (response) => response.writeHead(200, { 'content-length': '64' }).end(SECRET_BODY.repeat(4));
     const declared = await send(get({ maxResponseBytes: 32 })).catch((error: Error) => error);

@@ -8,6 +8,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Connector,
@@ -272,8 +273,14 @@ describe('hostile values in ordinary templates (cases 33, 34)', () => {
     await connector.close();
   });
 
-  it('CRLF in a header value → RequestRefusedError naming the header, never the value; nothing is sent', async () => {
-    const injected = `value\r\nX-Injected: ${CANARY.tenantSecret}`;
+  // undici refuses these before it writes a byte; the SDK's message names the header (a host's dispatcher gets the same check first).
+  it.each([
+    ['CRLF', `value\r\nX-Injected: ${CANARY.tenantSecret}`, 'contains a line break or NUL', false],
+    ['NUL', `value\0${CANARY.tenantSecret}`, 'contains a line break or NUL', false],
+    ['a character beyond Latin-1', `value€${CANARY.tenantSecret}`, 'contains a control character or a character beyond Latin-1', false],
+    ['CRLF, through a host-supplied dispatcher', `value\r\nX-Injected: ${CANARY.tenantSecret}`, 'contains a line break or NUL', true],
+  ])('%s in a header value → RequestRefusedError naming the header, never the value; nothing is sent', async (_case, injected, reason, ownDispatcher) => {
+    const dispatcher = ownDispatcher ? new Agent() : undefined;
     const connector = await loadConnector(
       apiKeyManifest(api.origin, {
         actions: {
@@ -286,12 +293,14 @@ describe('hostile values in ordinary templates (cases 33, 34)', () => {
         },
       }),
     );
-    const connection = connector.connect({ connectionId: 'crlf', credentials: apiKeyCredentials, allowPrivateNetwork: true });
+    const connection = connector.connect({ connectionId: 'crlf', credentials: apiKeyCredentials, allowPrivateNetwork: true, ...(dispatcher && { dispatcher }) });
     const error = await rejection(connection.execute('get', { user: injected }));
     expect(error).toBeInstanceOf(RequestRefusedError);
-    expect(error.message).toContain('the value of header "X-User" contains a line break or NUL');
+    expect(error.message).toContain(`the value of header "X-User" ${reason}`);
     expect(error.message).not.toContain('X-Injected');
+    expect(error.message).not.toContain(CANARY.tenantSecret);
     expect(api.received).toEqual([]);
     await connector.close();
+    await dispatcher?.close();
   });
 });
