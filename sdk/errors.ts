@@ -74,6 +74,10 @@ export function safeErrorCode(error: unknown): string | undefined {
  * }
  */
 export class ConnectorError extends Error {
+  /**
+   * Each subclass narrows it to its own codes (an HttpError's is always CONNECTOR_HTTP_STATUS).
+   * Not a type parameter: `instanceof` would narrow a generic class to `code: any`.
+   */
   readonly code: ErrorCode;
   readonly [BRAND] = true;
 
@@ -145,6 +149,7 @@ export interface Diagnostic {
  * }
  */
 export class ManifestError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.manifest;
   readonly diagnostics: readonly Diagnostic[];
   constructor(diagnostics: readonly Diagnostic[], file?: string) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
@@ -169,6 +174,7 @@ export class ManifestError extends ConnectorError {
  * }
  */
 export class CredentialsError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.credentials;
   readonly field: string;
   constructor(field: string, message: string) {
     super(ERROR_CODES.credentials, message);
@@ -188,6 +194,7 @@ export class CredentialsError extends ConnectorError {
  * }
  */
 export class InputError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.input;
   readonly action: string;
   readonly field: string;
   constructor(action: string, field: string, message: string) {
@@ -205,6 +212,7 @@ export class InputError extends ConnectorError {
  * if (error instanceof TemplateError && error.code === 'CONNECTOR_TEMPLATE_FAILED') console.error(`connectors/snov-io.json${error.pointer}: ${error.message}`);
  */
 export class TemplateError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.template;
   readonly pointer: string;
   constructor(pointer: string, message: string) {
     super(ERROR_CODES.template, message);
@@ -224,6 +232,7 @@ export class TemplateError extends ConnectorError {
  * }
  */
 export class UnknownActionError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.unknownAction;
   constructor(action: string, known: readonly string[]) {
     const list = known.slice(0, 20).join(', ');
     super(ERROR_CODES.unknownAction, `unknown action "${action}"; this connector has: ${list}`);
@@ -239,18 +248,31 @@ export class UnknownActionError extends ConnectorError {
  * if (error instanceof AuthError && error.code === ERROR_CODES.auth) logger.error({ status: error.status, oauthError: error.oauthError }, error.message);
  */
 export class AuthError extends ConnectorError {
+  declare readonly code: AuthErrorCode;
   readonly status?: number;
   /** RFC 6749 §5.2 error code, when the server sent one. */
   readonly oauthError?: string;
   constructor(
     message: string,
-    options?: { status?: number; oauthError?: string; cause?: unknown; code?: ErrorCode },
+    options?: { status?: number; oauthError?: string; cause?: unknown; code?: AuthErrorCode },
   ) {
     super(options?.code ?? ERROR_CODES.auth, message, { cause: options?.cause });
     this.status = options?.status;
     this.oauthError = options?.oauthError;
   }
 }
+
+/**
+ * The codes an AuthError carries: its own and its subclasses'.
+ *
+ * @example
+ * if (error instanceof AuthError) metrics.increment('auth_failures', { code: error.code satisfies AuthErrorCode });
+ */
+export type AuthErrorCode =
+  | typeof ERROR_CODES.auth
+  | typeof ERROR_CODES.tokenResponse
+  | typeof ERROR_CODES.credentialsRefused
+  | typeof ERROR_CODES.reauthorizationRequired;
 
 /**
  * The token response could not be used (no token at the path, not JSON, wrong type): code
@@ -260,6 +282,7 @@ export class AuthError extends ConnectorError {
  * if (error instanceof TokenResponseError && error.code === 'CONNECTOR_TOKEN_RESPONSE_INVALID') reportManifestBug(connector.id, error.message);
  */
 export class TokenResponseError extends AuthError {
+  declare readonly code: typeof ERROR_CODES.tokenResponse;
   constructor(message: string, options?: { status?: number }) {
     super(message, { ...options, code: ERROR_CODES.tokenResponse });
   }
@@ -275,6 +298,7 @@ export class TokenResponseError extends AuthError {
  * if (error instanceof CredentialsRefusedError && error.code === ERROR_CODES.credentialsRefused) await askUserToReconnect(connection.connectionId);
  */
 export class CredentialsRefusedError extends AuthError {
+  declare readonly code: typeof ERROR_CODES.credentialsRefused;
   constructor(message: string, options?: { status?: number; oauthError?: string }) {
     super(message, { ...options, code: ERROR_CODES.credentialsRefused });
   }
@@ -291,6 +315,7 @@ export class CredentialsRefusedError extends AuthError {
  * if (error instanceof ConfigurationError && error.code === 'CONNECTOR_CONFIGURATION_INVALID') reportManifestBug(connector.id, `${error.field}: ${error.message}`);
  */
 export class ConfigurationError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.configuration;
   readonly field: string;
   readonly status?: number;
   constructor(field: string, message: string, options?: { status?: number }) {
@@ -312,6 +337,7 @@ export class ConfigurationError extends ConnectorError {
  * }
  */
 export class ReauthorizationRequired extends AuthError {
+  declare readonly code: typeof ERROR_CODES.reauthorizationRequired;
   constructor(message: string, options?: { status?: number; oauthError?: string; cause?: unknown }) {
     super(message, { ...options, code: ERROR_CODES.reauthorizationRequired });
   }
@@ -330,6 +356,7 @@ export class ReauthorizationRequired extends AuthError {
  * }
  */
 export class HttpError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.http;
   readonly status: number;
   readonly method: string;
   /** The request URL with secret query values masked. */
@@ -354,6 +381,7 @@ export class HttpError extends ConnectorError {
  * if (error instanceof NetworkError && error.code === 'CONNECTOR_NETWORK_FAILED' && error.retryable && !error.sent) await queue.retry(job);
  */
 export class NetworkError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.network;
   readonly method: string;
   readonly url: string;
   /** Whether the request may have reached the server (its outcome is unknown). */
@@ -377,6 +405,7 @@ export class NetworkError extends ConnectorError {
  * if (error instanceof TimeoutError && error.code === ERROR_CODES.timeout) logger.warn(`the API took too long (${error.phase}): try again later`);
  */
 export class TimeoutError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.timeout;
   readonly phase: 'connect' | 'headers' | 'body' | 'total';
   constructor(method: string, url: string, phase: TimeoutError['phase'], ms: number) {
     super(ERROR_CODES.timeout, `${method} ${url} timed out waiting for the ${phase} after ${ms} ms`);
@@ -393,7 +422,8 @@ export class TimeoutError extends ConnectorError {
  * if (error instanceof ResponseError && error.code === ERROR_CODES.responseTooLarge) logger.warn('raise timeouts.max_response_bytes in the manifest, or page the action');
  */
 export class ResponseError extends ConnectorError {
-  constructor(message: string, code: ErrorCode = ERROR_CODES.response) {
+  declare readonly code: typeof ERROR_CODES.response | typeof ERROR_CODES.responseTooLarge;
+  constructor(message: string, code: typeof ERROR_CODES.response | typeof ERROR_CODES.responseTooLarge = ERROR_CODES.response) {
     super(code, message);
   }
 }
@@ -407,6 +437,7 @@ export class ResponseError extends ConnectorError {
  * if (error instanceof RequestRefusedError && error.code === 'CONNECTOR_REQUEST_REFUSED') logger.error(error.message); // says which host or address
  */
 export class RequestRefusedError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.policy;
   constructor(message: string) {
     super(ERROR_CODES.policy, message);
   }
@@ -421,6 +452,7 @@ export class RequestRefusedError extends ConnectorError {
  * if (error instanceof StoreError && error.code === ERROR_CODES.store) await queue.retry(job, { delayMs: 30_000 });
  */
 export class StoreError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.store;
   constructor(message: string, options?: { cause?: unknown }) {
     super(ERROR_CODES.store, message, options);
   }

@@ -3,6 +3,8 @@
  * it leaves the SDK: events carry statuses, timings and reasons, never a secret.
  */
 
+import type { ErrorCode } from './errors.js';
+
 interface EventBase {
   connectionId: string;
   /** Epoch milliseconds, from the connection's clock. */
@@ -22,12 +24,12 @@ interface EventBase {
 export type ConnectorEvent =
   | (EventBase & { type: 'token.acquired'; expiresAt?: number; source: 'authorization' })
   | (EventBase & { type: 'token.refreshed'; expiresAt?: number; refreshTokenRotated: boolean })
-  | (EventBase & { type: 'token.refresh_failed'; reason: string; code: string; willReauthorize: boolean })
+  | (EventBase & { type: 'token.refresh_failed'; reason: string; code: ErrorCode; willReauthorize: boolean })
   | (EventBase & { type: 'token.expiry_warning'; reason: string })
   | (EventBase & { type: 'token.request_retry'; attempt: number; delayMs: number; reason: string })
   | (EventBase & { type: 'auth.reauthorized' })
   | (EventBase & { type: 'token.revoked'; outcome: 'revoked' | 'retry_later' })
-  | (EventBase & { type: 'auth.reauthorization_required'; reason: string; code: string })
+  | (EventBase & { type: 'auth.reauthorization_required'; reason: string; code: ErrorCode })
   | (EventBase & { type: 'auth.token_rejected'; action: string; status: number })
   | (EventBase & { type: 'request'; action: string; method: string; url: string; attempt: number })
   | (EventBase & { type: 'response'; action: string; method: string; url: string; status: number; durationMs: number })

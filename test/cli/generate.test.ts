@@ -85,6 +85,33 @@ describe('connector generate', () => {
     expect(output).toContain('bad.ts(7,');
   });
 
+  it("each error class narrows code to its own codes, and events' code fields are ErrorCode", async () => {
+    const { code, output } = await typecheck('codes.ts', [
+      `import { AuthError, ConnectorError, HttpError, ReauthorizationRequired, ResponseError, type ConnectorEvent, type ErrorCode } from '${join(root, 'sdk/index.js')}';`,
+      'export function host(error: unknown, event: ConnectorEvent): void {',
+      "  if (error instanceof HttpError) { const only: 'CONNECTOR_HTTP_STATUS' = error.code; void only; }",
+      "  if (error instanceof ReauthorizationRequired) { const only: 'CONNECTOR_REAUTHORIZATION_REQUIRED' = error.code; void only; }",
+      "  if (error instanceof ResponseError) { const two: 'CONNECTOR_RESPONSE_INVALID' | 'CONNECTOR_RESPONSE_TOO_LARGE' = error.code; void two; }",
+      '  if (error instanceof AuthError) {',
+      "    const four: 'CONNECTOR_AUTH_FAILED' | 'CONNECTOR_TOKEN_RESPONSE_INVALID' | 'CONNECTOR_CREDENTIALS_REFUSED' | 'CONNECTOR_REAUTHORIZATION_REQUIRED' = error.code;",
+      '    // @ts-expect-error an AuthError never carries an HTTP status code',
+      "    const wrong: 'CONNECTOR_HTTP_STATUS' = error.code;",
+      '    void four; void wrong;',
+      '  }',
+      '  if (error instanceof ConnectorError) { const any: ErrorCode = error.code; void any; }',
+      "  if (event.type === 'token.refresh_failed' || event.type === 'auth.reauthorization_required') {",
+      '    const known: ErrorCode = event.code;',
+      '    // @ts-expect-error not any string',
+      "    const other: 'ECONNREFUSED' = event.code;",
+      '    void known; void other;',
+      '  }',
+      '}',
+      '',
+    ].join('\n'));
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('an untyped connector stays untyped: any id and input compile', async () => {
     const { code, output } = await typecheck('untyped.ts', [
       `import { loadConnector } from '${join(root, 'sdk/index.js')}';`,
