@@ -54,7 +54,6 @@ export function compileAction(id: string, spec: Action): CompiledAction {
   const format: BodyFormat = spec.body_format ?? 'json';
   const body = compileBody(spec, format, pointer);
   const input = compileDataSchema(spec.input);
-  const declared = input.declared;
   return {
     id,
     method: spec.method,
@@ -66,22 +65,7 @@ export function compileAction(id: string, spec: Action): CompiledAction {
     idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method),
     pager: compilePagination(spec.pagination),
     spanAttributes: Object.freeze({ 'connector.action': id }),
-    prepareInput(raw) {
-      if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
-        throw new InputError(id, '', `input of action "${id}" must be an object`);
-      }
-      const value: Record<string, unknown> = { ...(raw as Record<string, unknown> | undefined) };
-      const problems = input.validate(value);
-      const first = problems[0];
-      if (first) {
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-        throw new InputError(id, first.field, `input of action "${id}": ${first.message}${more}`);
-      }
-      for (const name of declared) if (!Object.hasOwn(value, name)) value[name] = null;
-      const streams = input.binaries.filter((name) => isReadable(value[name]));
-      // Only uploads given as streams pay for a promise.
-      return streams.length === 0 ? value : readStreams(value, streams);
-    },
+    prepareInput: (raw) => prepareInput(id, input, raw),
     build(scope, baseHref, rendered, page) {
       let href: string;
       let relative = false;
@@ -106,6 +90,24 @@ export function compileAction(id: string, spec: Action): CompiledAction {
       return { href, relative, query: params, body: content };
     },
   };
+}
+
+/** CompiledAction.prepareInput. */
+function prepareInput(id: string, input: DataValidator, raw: unknown): Record<string, unknown> | Promise<Record<string, unknown>> {
+  if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new InputError(id, '', `input of action "${id}" must be an object`);
+  }
+  const value: Record<string, unknown> = { ...(raw as Record<string, unknown> | undefined) };
+  const problems = input.validate(value);
+  const first = problems[0];
+  if (first) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new InputError(id, first.field, `input of action "${id}": ${first.message}${more}`);
+  }
+  for (const name of input.declared) if (!Object.hasOwn(value, name)) value[name] = null;
+  const streams = input.binaries.filter((name) => isReadable(value[name]));
+  // Only uploads given as streams pay for a promise.
+  return streams.length === 0 ? value : readStreams(value, streams);
 }
 
 interface RenderedBody {
