@@ -11,7 +11,8 @@ import { ConfigurationError, ResponseError, TokenResponseError } from '../errors
 import { escapePointerToken } from '../json-pointer.js';
 import type { Redactor } from '../redact.js';
 import { compileJsonPath } from '../extract/json-path.js';
-import { compileXmlPath, parseXmlSafely, type XmlDocument } from '../extract/xml.js';
+import { compileXmlPath } from '../extract/xml-path.js';
+import { parseXmlSafely, type XmlDocument } from '../extract/xml.js';
 import { parseJsonSafely } from '../extract/json-body.js';
 import { parseSetCookies, type ParsedCookie } from '../extract/cookie.js';
 import { compileHostPattern, HostNotAllowedError, type HostPattern } from '../manifest/host-pattern.js';

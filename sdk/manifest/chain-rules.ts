@@ -5,7 +5,7 @@
  * stored as plain configuration (kept values, extras) marked `"secret": false`. Template
  * variables are checked with every other template (template-scope.ts asks `stepsProblem`).
  */
-import { checkXmlPath } from '../extract/xml.js';
+import { checkXmlPath } from '../extract/xml-path.js';
 import { escapePointerToken } from '../json-pointer.js';
 import { suggest } from './did-you-mean.js';
 import { error, warning, type Finding } from './finding.js';

@@ -32,7 +32,7 @@
  */
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { getPublicSuffix } from 'tldts';
+import { publicSuffixOf } from '../public-suffix.js';
 import { RequestRefusedError } from '../errors.js';
 
 export interface HostPattern {
@@ -225,7 +225,7 @@ function fixedHost(text: string, shown: string, wildcardLabels: number): string 
   }
   if (ascii.length + 2 * wildcardLabels > 253) return { problem: `${shown} is longer than a host name can be (253 characters)` };
   if (wildcardLabels > 0) {
-    const suffix = getPublicSuffix(ascii, { allowPrivateDomains: true });
+    const suffix = publicSuffixOf(ascii);
     if (suffix === null || suffix === ascii) {
       return { problem: `${shown} would match every host under the public suffix "${ascii}": keep the organisation's domain fixed ("*.example.${ascii}")` };
     }

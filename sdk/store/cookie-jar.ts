@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { getPublicSuffix } from 'tldts';
+import { publicSuffixOf } from '../public-suffix.js';
 import type { ParsedCookie } from '../extract/cookie.js';
 
 /**
@@ -192,7 +192,7 @@ function canonicalDomain(value: string): string | undefined {
 function isPublicSuffix(domain: string): boolean {
   if (isIpHost(domain)) return false;
   // The attribute is already a canonical host name: no URL to extract it from.
-  return getPublicSuffix(domain, { allowPrivateDomains: true, extractHostname: false }) === domain;
+  return publicSuffixOf(domain) === domain;
 }
 
 /** §5.1.3 */

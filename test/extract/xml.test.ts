@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, ResponseError } from '../../sdk/errors.js';
-import { checkXmlPath, compileXmlPath, parseXmlSafely, XmlResponseError, type XmlRefusal } from '../../sdk/extract/xml.js';
+import { checkXmlPath, compileXmlPath } from '../../sdk/extract/xml-path.js';
+import { parseXmlSafely, XmlResponseError, type XmlRefusal } from '../../sdk/extract/xml.js';
 
 function read(xml: string, path: string): string | undefined {
   return compileXmlPath(path).first(parseXmlSafely(xml));
