@@ -28,6 +28,8 @@ export function parseCommandLine<O extends OptionsConfig>(command: string, usage
     // parseArgs explains at length how to pass a positional starting with "-"; the name is enough.
     const message = error instanceof Error ? error.message : String(error);
     const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    // The arguments did not parse, but a --format json among them still asks for JSON.
+    if (argv.some((arg, i) => arg === '--format=json' || (arg === '--format' && argv[i + 1] === 'json'))) out.format = 'json';
     return usageError(command, usage, option ? `unknown option ${option}` : message, out);
   }
   if ((parsed.values as { help?: boolean }).help) {
@@ -46,10 +48,15 @@ export function readFormat(command: string, usage: string, values: { format?: un
   return format ?? usageError(command, usage, `--format must be text or json, not "${String(values.format)}"`, out);
 }
 
+/** With --format json, one `{"error": {code: "CONNECTOR_USAGE", message}}` on stdout; else the message and the usage on stderr. */
 export function usageError(command: string, usage: string, message: string, out: Printer): number {
-  out.err(`connector ${command}: ${message}\n\n${usage}\n`);
+  if (out.format === 'json') out.json({ error: { name: 'UsageError', code: USAGE_CODE, message } });
+  else out.err(`connector ${command}: ${message}\n\n${usage}\n`);
   return EXIT.usage;
 }
+
+/** The code of a usage error in JSON output: the CLI's own (not an SDK ErrorCode; exit status 2). */
+export const USAGE_CODE = 'CONNECTOR_USAGE';
 
 /** A failed command's message (redacted, with its code) and its exit status from the one table (exit-status.ts). */
 export function failure(command: string, usage: string, error: unknown, out: Printer): number {
