@@ -16,6 +16,7 @@ import { refreshStorm } from './sections/refresh-storm.js';
 import { validation } from './sections/validation.js';
 import { memory } from './sections/memory.js';
 import { storeOverhead, storeTable } from './sections/stores.js';
+import { openApiImport, openApiImportText } from './sections/openapi-import.js';
 
 const quick = process.argv.includes('--quick');
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -36,6 +37,8 @@ try {
   const mem = memory(quick ? 2000 : 10_000);
   log('token stores …');
   const stores = await storeOverhead(server, quick);
+  log('OpenAPI import …');
+  const openapi = await openApiImport(quick ? 1 : 5);
 
   const report = [
     `# Benchmarks`,
@@ -72,13 +75,17 @@ try {
     '',
     storeTable(stores),
     '',
+    '## OpenAPI import',
+    '',
+    openApiImportText(openapi),
+    '',
   ].join('\n');
   log(`\n${report}`);
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(new URL('./results/latest.md', import.meta.url), report);
   await writeFile(
     new URL('./results/latest.json', import.meta.url),
-    `${JSON.stringify({ date, machine, quick, hotPath: hot, refreshStorm: storm, validation: valid, memory: mem, stores }, null, 2)}\n`,
+    `${JSON.stringify({ date, machine, quick, hotPath: hot, refreshStorm: storm, validation: valid, memory: mem, stores, openapiImport: openapi }, null, 2)}\n`,
   );
 } finally {
   server.close();

@@ -34,9 +34,11 @@ export * from './errors.js';
 // The MCP server: @modelcontextprotocol/sdk (an optional peer) is imported only when a server is made.
 export { createMcpServer } from './mcp/server.js';
 export type { McpServerOptions, McpRequestContext, McpAuthInfo, McpConnector, McpTransport, ConnectorMcpServer } from './mcp/server.js';
-// Importers: other connector formats as manifests, with diagnostics into the source (docs/import-locoia.md).
+// Importers: other connector formats as manifests, with diagnostics into the source (docs/import-locoia.md, docs/import-openapi.md).
 export { importLocoia, LOCOIA_AUTH_TYPES, STARTER_ACTION_ID } from './import/locoia.js';
 export type { LocoiaImport, LocoiaImportOptions, LocoiaAuthType } from './import/locoia.js';
+export { importOpenApi } from './import/openapi.js';
+export type { OpenApiImport, OpenApiImportOptions } from './import/openapi.js';
 // Rate budgets (a manifest's rate_limit): in-process, or a shared store's (`store.rateBudget()`), for hosts and benches.
 export { MemoryRateBudget, type BudgetTimer } from './store/memory-rate-budget.js';
 export { rateBudgetKey, budgetWindowMs, type RateBudget, type RateSlot, type BudgetLimit } from './store/rate-budget.js';

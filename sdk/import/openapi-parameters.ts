@@ -75,11 +75,22 @@ function queryPlacement(parameter: ParameterShape, style: string, explode: boole
   return { in: 'query', name: parameter.name, template: joined(parameter.kind, ref, separator, separator) };
 }
 
+/**
+ * A path parameter per RFC 6570 as OpenAPI uses it: each value percent-encoded on its own, the
+ * separators (`,` `.` `;` `=`) left as they are. simple `a,b`; label `.a,b` (exploded `.a.b`);
+ * matrix `;m=a,b` (exploded `;m=a;m=b`, an object `;k=v;k2=v2`).
+ */
 function pathTemplate(parameter: ParameterShape, style: string, explode: boolean, ref: string): string {
-  const value = parameter.kind === 'object' ? joined('object', ref, ',', explode ? '=' : ',') : `{{ ${expression(parameter.kind, ref, ',')} | uri_encode }}`;
-  if (style === 'label') return `.${value}`;
-  if (style === 'matrix') return `;${parameter.name}=${value}`;
-  return value;
+  const name = parameter.name;
+  if (parameter.kind === 'scalar') {
+    const value = `{{ ${ref} | uri_encode }}`;
+    return style === 'label' ? `.${value}` : style === 'matrix' ? `;${name}=${value}` : value;
+  }
+  const array = parameter.kind === 'array';
+  const prefix = style === 'label' ? '.' : style === 'matrix' ? (explode && !array ? ';' : `;${name}=`) : '';
+  const separator = !explode ? ',' : style === 'label' ? '.' : style === 'matrix' ? (array ? `;${name}=` : ';') : ',';
+  const item = array ? '{{ v | uri_encode }}' : `{{ v[0] | uri_encode }}${explode ? '=' : ','}{{ v[1] | uri_encode }}`;
+  return `${prefix}{%- for v in ${ref} -%}{%- unless forloop.first -%}${separator}{%- endunless -%}${item}{%- endfor -%}`;
 }
 
 /** A scalar or array as one Liquid expression (an array joined by `separator`). */

@@ -7,7 +7,8 @@
  * validates and dereferences Swagger 2.0 but does not convert it; no maintained converter is a
  * dependency of this package (swagger2openapi would be the one to take).
  */
-import { objectOf } from './import-context.js';
+import { objectOf, pointerTo } from './import-context.js';
+import type { Reporter } from './openapi-operation.js';
 
 const FLOWS: Record<string, string> = { implicit: 'implicit', password: 'password', application: 'clientCredentials', accessCode: 'authorizationCode' };
 const COLLECTION: Record<string, { style?: string; explode: boolean }> = {
@@ -25,7 +26,7 @@ const COLLECTION: Record<string, { style?: string; explode: boolean }> = {
  * fromSwagger2({ swagger: '2.0', host: 'petstore.swagger.io', basePath: '/v2', schemes: ['https'], paths: {} }).servers;
  * // [{ url: 'https://petstore.swagger.io/v2' }]
  */
-export function fromSwagger2(document: Record<string, unknown>): Record<string, unknown> {
+export function fromSwagger2(document: Record<string, unknown>, report: Reporter = () => {}): Record<string, unknown> {
   const scheme = Array.isArray(document.schemes) && document.schemes.includes('https') ? 'https' : (Array.isArray(document.schemes) ? String(document.schemes[0]) : 'https');
   const base = typeof document.basePath === 'string' ? document.basePath.replace(/\/+$/, '') : '';
   const url = typeof document.host === 'string' ? `${scheme}://${document.host}${base}` : base || '/';
@@ -37,7 +38,7 @@ export function fromSwagger2(document: Record<string, unknown>): Record<string, 
     for (const [key, value] of Object.entries(objectOf(item) ?? {})) {
       const operation = objectOf(value);
       if (key === 'parameters') converted.parameters = (Array.isArray(value) ? value : []).map(parameterOf).filter(Boolean);
-      else if (operation) converted[key] = operationOf(operation, consumes, produces);
+      else if (operation) converted[key] = operationOf(operation, { consumes, produces }, pointerTo('/paths', path, key), report);
     }
     paths[path] = converted;
   }
@@ -49,24 +50,32 @@ function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function operationOf(operation: Record<string, unknown>, consumes: string[], produces: string[]): Record<string, unknown> {
+function operationOf(operation: Record<string, unknown>, defaults: { consumes: string[]; produces: string[] }, pointer: string, report: Reporter): Record<string, unknown> {
   const all = (Array.isArray(operation.parameters) ? operation.parameters : []).map((p) => objectOf(p) ?? {});
-  const types = stringsOf(operation.consumes).length > 0 ? stringsOf(operation.consumes) : consumes;
-  const responseTypes = stringsOf(operation.produces).length > 0 ? stringsOf(operation.produces) : produces;
+  const types = stringsOf(operation.consumes).length > 0 ? stringsOf(operation.consumes) : defaults.consumes;
   const converted: Record<string, unknown> = { ...operation, parameters: all.map(parameterOf).filter(Boolean) };
   const body = all.find((p) => p.in === 'body');
   const form = all.filter((p) => p.in === 'formData');
+  if (body && types.length === 0) {
+    // Swagger 2.0 gives no default; a validator may read it as "no body accepted" (Prism does).
+    report(pointerTo(pointer, 'parameters', all.indexOf(body)), 'warning', 'the body parameter has no consumes (the operation\'s or the document\'s): it is sent as application/json');
+  }
   if (body) converted.requestBody = { required: body.required === true, content: { [types.find((t) => /json/i.test(t)) ?? types[0] ?? 'application/json']: { schema: body.schema } } };
   else if (form.length > 0) converted.requestBody = { content: { [formType(form, types)]: { schema: formSchema(form) } } };
+  converted.responses = responsesOf(operation, stringsOf(operation.produces).length > 0 ? stringsOf(operation.produces) : defaults.produces);
+  return converted;
+}
+
+/** Each response's schema as content of the first JSON produces type (else the first, else JSON); headers' types as schemas. */
+function responsesOf(operation: Record<string, unknown>, produces: string[]): Record<string, unknown> {
+  const type = produces.find((t) => /json/i.test(t)) ?? produces[0] ?? 'application/json';
   const responses: Record<string, unknown> = {};
   for (const [status, value] of Object.entries(objectOf(operation.responses) ?? {})) {
     const response = objectOf(value) ?? {};
     const headers = Object.fromEntries(Object.entries(objectOf(response.headers) ?? {}).map(([name, header]) => [name, { schema: header }]));
-    const type = responseTypes.find((t) => /json/i.test(t)) ?? responseTypes[0] ?? 'application/json';
     responses[status] = { description: response.description, headers, ...(response.schema !== undefined && { content: { [type]: { schema: response.schema } } }) };
   }
-  converted.responses = responses;
-  return converted;
+  return responses;
 }
 
 function formType(form: Record<string, unknown>[], types: string[]): string {

@@ -16,7 +16,13 @@ import { authOf } from './openapi-auth.js';
 import { actionOf, type Reporter } from './openapi-operation.js';
 import { fromSwagger2 } from './openapi-swagger2.js';
 
-/** How importOpenApi names, places and narrows what it writes. */
+/**
+ * How importOpenApi names, places and narrows what it writes.
+ *
+ * @example
+ * const options: OpenApiImportOptions = { id: 'acme', tags: ['billing'], auth: 'oauth', baseUrl: 'https://{{ credentials.region }}.acme.example/v2', manifestFile: 'connectors/acme.json' };
+ * const imported = await importOpenApi('openapi.yaml', options);
+ */
 export interface OpenApiImportOptions {
   /** The document's name in diagnostics; default: the path given. */
   file?: string;
@@ -38,7 +44,14 @@ export interface OpenApiImportOptions {
   manifestFile?: string;
 }
 
-/** importOpenApi's answer (the shape of importLocoia's). */
+/**
+ * importOpenApi's answer (the shape of importLocoia's).
+ *
+ * @example
+ * const { manifest, text, diagnostics, valid }: OpenApiImport = await importOpenApi('openapi.yaml', { id: 'acme' });
+ * for (const d of diagnostics) console.error(`${d.file ?? 'manifest'}:${d.line}:${d.column} ${d.severity}: ${d.message}${d.pointer ? ` (${d.pointer})` : ''}`);
+ * if (valid && text) await writeFile('connectors/acme.json', text);
+ */
 export interface OpenApiImport {
   /** The manifest; undefined when the document does not parse or has no operation to import. */
   manifest: ConnectorManifest | undefined;
@@ -70,7 +83,7 @@ export async function importOpenApi(source: string | Record<string, unknown>, op
     diagnostics.push({ ...(file === undefined ? {} : { file }), line: 1, column: 1, pointer, message, ...(hint ? { hint } : {}), severity });
   };
   const document = await load(source, report);
-  const manifest = document && manifestOf(document.swagger === '2.0' ? fromSwagger2(document) : document, options, report);
+  const manifest = document && manifestOf(document.swagger === '2.0' ? fromSwagger2(document, report) : document, options, report);
   if (!manifest) return { manifest: undefined, text: undefined, diagnostics, valid: false };
   const written = `${JSON.stringify(manifest, null, 2)}\n`;
   const validation = validateManifest(written, options.manifestFile === undefined ? {} : { file: options.manifestFile });
@@ -112,6 +125,7 @@ function manifestOf(document: Record<string, unknown>, options: OpenApiImportOpt
     return undefined;
   }
   const auth = authOf(document, options.auth, options.openIdConfiguration, report);
+  reportUnmetSecurity(document, options, auth.scheme, report);
   const server = baseUrlOf(document, options.baseUrl, report);
   const properties = { ...server.credentials, ...auth.credentials };
   const id = options.id ?? idOf(title);
@@ -132,20 +146,52 @@ function manifestOf(document: Record<string, unknown>, options: OpenApiImportOpt
 
 function actionsOf(document: Record<string, unknown>, options: OpenApiImportOptions, report: Reporter): Record<string, Action> {
   const actions: Record<string, Action> = {};
+  for (const { id, path, method, operation, item } of operationsOf(document, options)) {
+    const action = actionOf({ method, path, operation, pathParameters: Array.isArray(item.parameters) ? item.parameters : [] }, pointerTo('/paths', path, method), report);
+    if (action) actions[id] = action;
+  }
+  return actions;
+}
+
+/** The operations to import (all, or those of the tags / operations asked for), each with its unique action id. */
+function operationsOf(document: Record<string, unknown>, options: OpenApiImportOptions): { id: string; path: string; method: string; operation: Record<string, unknown>; item: Record<string, unknown> }[] {
+  const taken: Record<string, true> = {};
   const tags = options.tags && new Set(options.tags);
   const wanted = options.operations && new Set(options.operations);
+  const found = [];
   for (const [path, value] of Object.entries(objectOf(document.paths) ?? {})) {
     const item = objectOf(value) ?? {};
     for (const method of METHODS.filter((m) => objectOf(item[m]))) {
       const operation = objectOf(item[method]) as Record<string, unknown>;
-      const id = uniqueId(actionIdOf(operation.operationId, method, path), actions);
+      // Ids are given over the whole document, so a subset keeps the ids of a full import.
+      const id = uniqueId(actionIdOf(operation.operationId, method, path), taken);
+      taken[id] = true;
       if (tags && !(Array.isArray(operation.tags) && operation.tags.some((tag) => tags.has(tag as string)))) continue;
       if (wanted && !wanted.has(String(operation.operationId)) && !wanted.has(id)) continue;
-      const action = actionOf({ method, path, operation, pathParameters: Array.isArray(item.parameters) ? item.parameters : [] }, pointerTo('/paths', path, method), report);
-      if (action) actions[id] = action;
+      found.push({ id, path, method, operation, item });
     }
   }
-  return actions;
+  return found;
+}
+
+/**
+ * One warning for the imported operations whose security requirements the manifest's one auth
+ * does not meet (they ask only for schemes left out): their requests carry that auth, or none.
+ */
+function reportUnmetSecurity(document: Record<string, unknown>, options: OpenApiImportOptions, scheme: string | undefined, report: Reporter): void {
+  const unmet: string[] = [];
+  const asked = new Set<string>();
+  for (const { id, operation } of operationsOf(document, options)) {
+    const requirements = Array.isArray(operation.security) ? operation.security : Array.isArray(document.security) ? document.security : [];
+    const alternatives = requirements.map((requirement) => Object.keys(objectOf(requirement) ?? {}));
+    if (alternatives.length === 0 || alternatives.some((names) => names.length === 0 || (scheme !== undefined && names.length === 1 && names[0] === scheme))) continue;
+    unmet.push(id);
+    for (const names of alternatives) for (const name of names) if (name !== scheme) asked.add(name);
+  }
+  if (unmet.length === 0) return;
+  const listed = unmet.length > 10 ? `${unmet.slice(0, 10).join(', ')}, … (${unmet.length} in all)` : unmet.join(', ');
+  const carried = scheme === undefined ? 'no auth' : `the "${scheme}" auth`;
+  report('/paths', 'warning', `${unmet.length === 1 ? 'an action asks' : `${unmet.length} actions ask`} for a security scheme not imported (${[...asked].join(', ')}): ${listed}; their requests carry ${carried}`, 'import another scheme with --auth <scheme>, or send its credential per call (execute\'s headers option)');
 }
 
 /** An action id (`^[a-z0-9][a-z0-9_-]{0,99}$`): the operationId kebab-cased, else method and path. */
@@ -153,6 +199,7 @@ function actionIdOf(operationId: unknown, method: string, path: string): string 
   const name = typeof operationId === 'string' && operationId !== '' ? operationId : `${method} ${path}`;
   const id = name
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, '-')
     .replace(/^[-_]+|-+$/g, '')
