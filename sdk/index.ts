@@ -16,7 +16,14 @@ export { validateManifest } from './manifest/validate.js';
 export { MemoryTokenStore } from './store/memory-token-store.js';
 export { FileTokenStore, type FileTokenStoreOptions } from './store/file-token-store.js';
 export type { EncryptionKey, EncryptionOptions } from './store/encryption.js';
-export { RedisTokenStore, type RedisTokenStoreOptions, type RedisCommandClient } from './store/redis-token-store.js';
+export {
+  RedisTokenStore,
+  type RedisTokenStoreOptions,
+  type RedisCommandClient,
+  type RedisClusterCommandClient,
+  type RedisSentinelCommandClient,
+  type RedisClientLike,
+} from './store/redis-token-store.js';
 export {
   PostgresTokenStore,
   type PostgresTokenStoreOptions,

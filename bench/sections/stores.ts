@@ -1,13 +1,14 @@
 /**
- * Token store overhead: what memory, file, Redis and PostgreSQL stores (plain and encrypted) cost
+ * Token store overhead: what memory, file, Redis, Redis Cluster and PostgreSQL stores (plain and encrypted) cost
  * per call, against the loopback bench server. A benchmark, not a test: nothing here asserts.
  *
  * - cached: execute() with a cached, fresh token (the hot path: the store is not touched).
  * - renewal: a connection whose stored token has expired executes once: lock, read, token
  *   request, compare-and-set, API call; the store's share is the difference to memory.
  * - lock cycle: withLock + get + compareAndSet alone, the store's part of every renewal.
- * Medians of interleaved rounds, (min–max). The servers are the test suite's (real redis-server
- * and PostgreSQL, started here and stopped after).
+ * Medians of interleaved rounds, (min–max). The servers are the test suite's (real redis-server,
+ * a 3-master Redis Cluster through node-redis's cluster client, and PostgreSQL, started here and
+ * stopped after).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,7 +18,9 @@ import { FileTokenStore, loadConnector, MemoryTokenStore, PostgresTokenStore, Re
 import type { BenchServer } from '../bench-process.js';
 import { BENCH_CREDENTIALS, benchManifest } from '../manifests.js';
 import { format, summarise, type Summary } from '../measure.js';
+import { createCluster } from 'redis';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
+import { startRedisCluster } from '../../test/helpers/redis-cluster.js';
 import { startPostgresServer } from '../../test/helpers/postgres-server.js';
 
 export interface StoreRow {
@@ -67,6 +70,7 @@ export async function storeOverhead(server: BenchServer, quick: boolean): Promis
 /** Every store measured, with the servers behind them; `close` ends the stores and stops the servers. */
 async function openStores(): Promise<{ stores: [string, TokenStore & { close?(): Promise<void> }][]; close(): Promise<void> }> {
   const redis = await startRedisServer();
+  const cluster = await startRedisCluster({ masters: 3 });
   const postgres = await startPostgresServer();
   const dir = await mkdtemp(join(tmpdir(), 'bench-stores-'));
   const key = randomBytes(32);
@@ -80,6 +84,7 @@ async function openStores(): Promise<{ stores: [string, TokenStore & { close?():
     ['file, encrypted', new FileTokenStore(join(dir, 'sealed.json'), { encryptionKey: key })],
     ['redis', new RedisTokenStore(redis.url, { keyPrefix: 'bench:' })],
     ['redis, encrypted', new RedisTokenStore(redis.url, { keyPrefix: 'bench-sealed:', encryptionKey: key })],
+    ['redis cluster', new RedisTokenStore(createCluster({ rootNodes: cluster.rootNodes }), { keyPrefix: 'bench:' })],
     ['postgresql', plainTable],
     ['postgresql, encrypted', sealedTable],
   ];
@@ -88,6 +93,7 @@ async function openStores(): Promise<{ stores: [string, TokenStore & { close?():
     close: async () => {
       for (const [, store] of stores) await store.close?.();
       await redis.stop();
+      await cluster.stop();
       await postgres.destroy();
       await rm(dir, { recursive: true, force: true });
     },

@@ -28,7 +28,13 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** What a server needs beyond a plain one: a config file (read first, e.g. a Sentinel's) and more arguments (cluster mode, a directory). */
+export interface RedisServerOptions {
+  configFile?: string;
+  args?: string[];
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   ensureRedisServer();
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -43,7 +49,11 @@ export async function startRedisServer(): Promise<RedisServer> {
       if (server.running) return;
       const started = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
+        [
+          ...(options.configFile ? [options.configFile] : []),
+          ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
+          ...(options.args ?? []),
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let stderr = '';
@@ -99,7 +109,7 @@ export function ensureRedisServer(): void {
   checked = true;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as AddressInfo;

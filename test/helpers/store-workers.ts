@@ -9,7 +9,8 @@ import type { TokenStore } from '../../sdk/index.js';
 import type { AuthRefreshableToken } from '../../sdk/manifest/types.gen.js';
 import type { FakeOAuth } from './fake-oauth/index.js';
 import { credentials } from './manifests.js';
-import { registerSecret } from './secret-scan.js';
+import { expect } from 'vitest';
+import { record, registerSecret } from './secret-scan.js';
 
 const WORKER = fileURLToPath(new URL('../fixtures/store-worker.ts', import.meta.url));
 
@@ -111,4 +112,30 @@ export async function seedExpired(server: FakeOAuth, store: TokenStore, connecti
 /** The refresh tokens presented to /refresh, in order. */
 export function presentedRefreshTokens(server: FakeOAuth): (string | null)[] {
   return server.tokenRequests.filter((request) => request.path === '/refresh').map((request) => new URLSearchParams(request.body).get('refresh_token'));
+}
+
+/**
+ * The shared-token run (catalogue cases 2–3): `workers` processes × `executes` concurrent executes
+ * on the seeded expired token; exactly one refresh, every execute answered 200, the store left
+ * holding the rotated refresh token. Call it inside a test.
+ */
+export async function expectOneRefreshAcrossWorkers(setup: WorkerSetup, server: FakeOAuth, store: TokenStore, connectionId: string, workers = 4, executes = 250): Promise<void> {
+  const seeded = await seedExpired(server, store, connectionId);
+  const tokenRequestsBefore = server.counts['/token'] ?? 0;
+  const started = await Promise.all(Array.from({ length: workers }, () => startWorker(setup, connectionId, executes)));
+  for (const worker of started) worker.go();
+  const results = await Promise.all(started.map((worker) => worker.done));
+  for (const result of results) for (const value of [...result.errors, ...result.events]) record(value);
+  const statuses = results.flatMap((result) => result.statuses);
+  expect(results.flatMap((result) => result.errors)).toEqual([]);
+  expect(statuses).toHaveLength(workers * executes);
+  expect(statuses.every((status) => status === 200)).toBe(true);
+  expect(server.counts['/refresh']).toBe(1);
+  expect(presentedRefreshTokens(server)).toEqual([seeded]);
+  expect(server.counts['/token'] ?? 0).toBe(tokenRequestsBefore); // no re-authorization
+  expect(server.counts['/api/items']).toBe(workers * executes);
+  const stored = await store.get(connectionId);
+  expect(stored?.refreshToken).toBe(server.latestRefreshToken());
+  expect(stored?.pendingRefresh).toBeUndefined();
+  expect(results.filter((result) => result.events.some((event) => event.type === 'token.refreshed'))).toHaveLength(1);
 }

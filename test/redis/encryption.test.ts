@@ -71,7 +71,7 @@ describe.each([
     'Redis',
     async (options: { encryptionKey?: Buffer }, name: string) => {
       const store = redisStore(`${name}:`, options);
-      return { store, rawValue: async (connectionId: string) => (await raw.get(`${name}:token:${connectionId}`)) ?? '' };
+      return { store, rawValue: async (connectionId: string) => (await raw.get(`${name}:{${connectionId}}:token`)) ?? '' };
     },
   ],
   [
@@ -120,7 +120,7 @@ describe.each([
     // Flip one bit of the ciphertext in place.
     const tampered = value.replace(/"data":"([A-Za-z0-9+/])/, (_match, first: string) => `"data":"${first === 'A' ? 'B' : 'A'}`);
     expect(tampered).not.toBe(value);
-    if (_kind === 'Redis') await raw.set(`${name}:token:tenant-1`, tampered);
+    if (_kind === 'Redis') await raw.set(`${name}:{tenant-1}:token`, tampered);
     else await writeFile(join(dir, `${name}.json`), tampered);
     const { store: reader } = await open({ encryptionKey: KEY }, name);
     const error = await rejection(reader.get('tenant-1'));

@@ -53,12 +53,22 @@ function record(version: number, overrides: Partial<TokenRecord> = {}): TokenRec
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The lock's owner once someone holds it (polled: a first connection may take a while on a loaded machine). */
+async function held(lockKey: string): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const owner = await raw.get(lockKey);
+    if (owner !== null) return owner;
+    await wait(10);
+  }
+  throw new Error(`nobody took ${lockKey} within 5 s`);
+}
+
 describe('RedisTokenStore: records', () => {
-  it('keeps one key per connection under the prefix, holding the record as JSON with its version', async () => {
+  it('keeps one key per connection under the prefix, hash-tagged by the connection id, holding the record as JSON with its version', async () => {
     const store = newStore({ keyPrefix: 'layout:' });
     await store.compareAndSet('tenant-1', 0, record(1, { extras: { region: 'eu' } }));
-    expect(await raw.keys('layout:*')).toEqual(['layout:token:tenant-1']);
-    expect(JSON.parse((await raw.get('layout:token:tenant-1'))!)).toMatchObject({ version: 1, extras: { region: 'eu' } });
+    expect(await raw.keys('layout:*')).toEqual(['layout:{tenant-1}:token']);
+    expect(JSON.parse((await raw.get('layout:{tenant-1}:token'))!)).toMatchObject({ version: 1, extras: { region: 'eu' } });
     expect(store.atRest).toEqual({ store: 'redis', encrypted: false });
   });
 
@@ -87,39 +97,67 @@ describe('RedisTokenStore: records', () => {
 
   it('a damaged value is a StoreError naming the connection, never the content', async () => {
     const store = newStore({ keyPrefix: 'damaged:' });
-    await raw.set('damaged:token:c1', `{"version":1,"refreshToken":"${CANARY}"`);
+    await raw.set('damaged:{c1}:token', `{"version":1,"refreshToken":"${CANARY}"`);
     const error = await rejection(store.get('c1'));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.message).toContain('"c1"');
     expect(error.message).not.toContain(CANARY);
     const write = await rejection(store.compareAndSet('c1', 1, record(2)));
     expect(write.code).toBe(ERROR_CODES.store);
-    expect(await raw.get('damaged:token:c1')).toContain(CANARY); // left untouched
+    expect(await raw.get('damaged:{c1}:token')).toContain(CANARY); // left untouched
   });
 
-  it('refuses a bad URL or client with a StoreError', () => {
+  it('refuses a bad URL or client with a StoreError saying what it takes', () => {
     expect(() => new RedisTokenStore('http://127.0.0.1:6379')).toThrow(StoreError);
     expect(() => new RedisTokenStore('not a url')).toThrow(StoreError);
     expect(() => new RedisTokenStore({} as RedisCommandClient)).toThrow(StoreError);
+    expect(() => new RedisTokenStore({ password: CANARY } as unknown as RedisCommandClient)).toThrow(
+      /needs a redis:\/\/ or rediss:\/\/ URL, or a node-redis 5 client: createClient\(\) \(one node\), createCluster\(\{ rootNodes \}\) \(Redis Cluster\) or createSentinel/,
+    );
+    expect(() => new RedisTokenStore(null as unknown as RedisCommandClient)).toThrow('got null');
+    expect(() => new RedisTokenStore({ password: CANARY } as unknown as RedisCommandClient)).not.toThrow(CANARY);
     expect(() => new RedisTokenStore('redis://127.0.0.1:1', { lockTtlMs: 0 })).toThrow('lockTtlMs');
+    expect(() => new RedisTokenStore('redis://127.0.0.1:1', { replicaAcks: -1 })).toThrow('replicaAcks');
+  });
+
+  it('moves a record an earlier version stored under <prefix>token:<id> to the hash-tagged key on first read', async () => {
+    const store = newStore({ keyPrefix: 'legacy:' });
+    await raw.set('legacy:token:old-tenant', JSON.stringify(record(3)));
+    expect(await store.get('old-tenant')).toEqual(record(3));
+    expect(await raw.keys('legacy:*')).toEqual(['legacy:{old-tenant}:token']);
+    expect(await store.compareAndSet('old-tenant', 3, record(4))).toBe(true);
+    // A newer record at the new key wins over a leftover legacy one, and delete removes both.
+    await raw.set('legacy:token:old-tenant', JSON.stringify(record(1)));
+    expect((await store.get('old-tenant'))?.version).toBe(4);
+    await store.delete('old-tenant');
+    expect(await raw.keys('legacy:*')).toEqual([]);
+    expect(await store.get('old-tenant')).toBeUndefined();
+  });
+
+  it('connects a client handed over unconnected on first use, and closes it on close()', async () => {
+    const client = createClient({ url: redis.url });
+    const store = newStore({}, client);
+    await store.compareAndSet('c1', 0, record(1));
+    expect(client.isReady).toBe(true);
+    expect((await store.get('c1'))?.version).toBe(1);
+    await store.close();
+    expect(client.isOpen).toBe(false);
   });
 });
 
 describe('RedisTokenStore: the lock', () => {
   it('is released only by its owner: an expired holder does not delete its successor’s lock', async () => {
     const [a, b, prefix] = twoWorkers({ lockTtlMs: 10_000 });
-    const lockKey = `${prefix}lock:c1`;
+    const lockKey = `${prefix}{c1}:lock`;
     let releaseA!: () => void;
     const heldByA = a.withLock('c1', () => new Promise<void>((resolve) => (releaseA = resolve)));
-    await wait(50);
-    const ownerA = await raw.get(lockKey);
+    const ownerA = await held(lockKey);
     expect(ownerA).toMatch(new RegExp(`:${process.pid}:`));
     // A's lease runs out (as if A stalled past the TTL): B gets the lock.
     await raw.del(lockKey);
     let releaseB!: () => void;
     const heldByB = b.withLock('c1', () => new Promise<void>((resolve) => (releaseB = resolve)));
-    await wait(50);
-    const ownerB = await raw.get(lockKey);
+    const ownerB = await held(lockKey);
     expect(ownerB).not.toBe(ownerA);
     releaseA();
     await heldByA;
@@ -148,7 +186,7 @@ describe('RedisTokenStore: the lock', () => {
   it('is taken over after the TTL when its holder died', async () => {
     const [, b, prefix] = twoWorkers({ lockTtlMs: 500 });
     // A holder that died: its lease is in Redis, nobody extends it.
-    await raw.set(`${prefix}lock:c1`, 'dead-host:1:dead', { PX: 500 });
+    await raw.set(`${prefix}{c1}:lock`, 'dead-host:1:dead', { PX: 500 });
     const started = Date.now();
     expect(await b.withLock('c1', async () => 'took over')).toBe('took over');
     const waited = Date.now() - started;
@@ -158,19 +196,19 @@ describe('RedisTokenStore: the lock', () => {
 
   it('gives up waiting after lockWaitMs with a StoreError, leaving the holder’s lock alone', async () => {
     const [, b, prefix] = twoWorkers({ lockWaitMs: 300 });
-    await raw.set(`${prefix}lock:c1`, 'alive-host:1:alive', { PX: 60_000 });
+    await raw.set(`${prefix}{c1}:lock`, 'alive-host:1:alive', { PX: 60_000 });
     const started = Date.now();
     const error = await rejection(b.withLock('c1', async () => 'never'));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.message).toContain('lock of connection "c1"');
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await raw.get(`${prefix}lock:c1`)).toBe('alive-host:1:alive');
+    expect(await raw.get(`${prefix}{c1}:lock`)).toBe('alive-host:1:alive');
   });
 
   it('a failing fn releases the lock and its error propagates', async () => {
     const [a, , prefix] = twoWorkers();
     await expect(a.withLock('c1', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await raw.get(`${prefix}lock:c1`)).toBeNull();
+    expect(await raw.get(`${prefix}{c1}:lock`)).toBeNull();
   });
 
   it('queues callers of one process in memory: 250 concurrent holders, one SET each, no polling', async () => {
