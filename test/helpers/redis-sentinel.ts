@@ -39,9 +39,10 @@ export async function startRedisSentinel(): Promise<RedisSentinelServers> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const master = await startRedisServer({ args: ['--repl-diskless-sync-delay', '0'] });
+    // Their own directory: a replica writes the master's snapshot (dump.rdb) to disk on sync.
+    const master = await startRedisServer({ args: ['--repl-diskless-sync-delay', '0', '--dir', dir, '--dbfilename', 'master.rdb'] });
     started.push(master);
-    const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port), '--repl-diskless-sync-delay', '0'] });
+    const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port), '--repl-diskless-sync-delay', '0', '--dir', dir, '--dbfilename', 'replica.rdb'] });
     started.push(replica);
     await waitFor('the replica in sync', async () => ((await cli(replica.port, 'info', 'replication')).includes('master_link_status:up') ? true : undefined));
     const sentinels: RedisServer[] = [];
