@@ -90,6 +90,7 @@ describe('Redis stopped and restarted during a run', () => {
     await redis.start();
     const recoveredMs = await untilServing();
     expect(recoveredMs).toBeLessThan(5_000);
+    console.log(`redis restart: the store served again ${Math.round(recoveredMs)} ms after redis-server was listening`);
     // Same store, same client: the restarted (empty) Redis is used without restarting anything.
     expect((await cold.execute('get-items')).status).toBe(200);
     expect(server.counts['/token']).toBe(tokenRequests! + 1);
