@@ -1,9 +1,9 @@
 /**
  * The `request` variable of signing templates (auth type request_signature): the hop about to
  * go out, as a signature scheme canonicalises it. Built once per hop by the signing stage, after
- * every other stage built the request, so what a template signs is exactly what is sent. The
- * body hashes are computed only when a template reads them (a getter is an own property, which
- * is all the template engine may read).
+ * every other stage built the request, so what a template signs is exactly what is sent. All but
+ * the plain URL parts are computed only when a template reads them (a getter is an own property,
+ * which is all the template engine may read).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { SignableRequest } from './request-signer.js';
@@ -19,8 +19,6 @@ export type RequestView = Readonly<Record<(typeof REQUEST_VIEW_FIELDS)[number], 
  */
 export function requestView(request: SignableRequest): RequestView {
   const { url, body } = request;
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  const date = new Date(request.now);
   const view: Record<string, string | number> = {
     method: request.method.toUpperCase(),
     scheme: url.protocol.slice(0, -1),
@@ -28,20 +26,26 @@ export function requestView(request: SignableRequest): RequestView {
     hostname: url.hostname.toLowerCase(),
     path: url.pathname,
     query: url.search.slice(1),
-    canonical_query: canonicalParams(url.searchParams),
-    canonical_form: isForm(request.headers) ? canonicalParams(new URLSearchParams(text)) : '',
-    body: text,
     timestamp: Math.floor(request.now / 1000),
     timestamp_ms: request.now,
-    date: date.toUTCString(),
-    iso8601: `${date.toISOString().slice(0, 19)}Z`,
-    nonce: randomBytes(16).toString('hex'),
   };
-  for (const algorithm of ['sha256', 'sha512'] as const) {
-    let digest: string | undefined;
-    Object.defineProperty(view, `body_${algorithm}`, { enumerable: true, get: () => (digest ??= createHash(algorithm).update(body).digest('hex')) });
-  }
+  // A scheme reads a few of these: each is computed on first read, once per hop.
+  const text = lazy(view, 'body', () => Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  lazy(view, 'canonical_query', () => canonicalParams(url.searchParams));
+  lazy(view, 'canonical_form', () => (isForm(request.headers) ? canonicalParams(new URLSearchParams(text())) : ''));
+  lazy(view, 'date', () => new Date(request.now).toUTCString());
+  lazy(view, 'iso8601', () => `${new Date(request.now).toISOString().slice(0, 19)}Z`);
+  lazy(view, 'nonce', () => randomBytes(16).toString('hex'));
+  for (const algorithm of ['sha256', 'sha512'] as const) lazy(view, `body_${algorithm}`, () => createHash(algorithm).update(body).digest('hex'));
   return Object.freeze(view) as RequestView;
+}
+
+/** Defines `name` as an own, enumerable getter computing its value once; returns that getter. */
+function lazy(view: Record<string, string | number>, name: string, compute: () => string): () => string {
+  let value: string | undefined;
+  const get = () => (value ??= compute());
+  Object.defineProperty(view, name, { enumerable: true, get });
+  return get;
 }
 
 /** RFC 3986 percent-encoding: everything but the unreserved characters (stricter than encodeURIComponent). */
