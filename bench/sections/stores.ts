@@ -6,6 +6,9 @@
  * - renewal: a connection whose stored token has expired executes once: lock, read, token
  *   request, compare-and-set, API call; the store's share is the difference to memory.
  * - lock cycle: withLock + get + compareAndSet alone, the store's part of every renewal.
+ * - rate-limited: the cached execute of a manifest with a `rate_limit` (scope connector, a budget
+ *   never reached) — the shared limiter's cost per call is the difference to cached: the store's
+ *   budget (Redis: one Lua script; PostgreSQL: one transaction), in-process for memory and file.
  * Medians of interleaved rounds, (min–max). The servers are the test suite's (real redis-server,
  * a 3-master Redis Cluster through node-redis's cluster client, and PostgreSQL, started here and
  * stopped after).
@@ -28,6 +31,7 @@ export interface StoreRow {
   cachedMicros: Summary;
   renewalMicros: Summary;
   lockCycleMicros: Summary;
+  rateLimitedMicros: Summary;
 }
 
 interface Counts {
@@ -37,7 +41,7 @@ interface Counts {
   lockCycles: number;
 }
 
-type Timings = Map<string, { cached: number[]; renewal: number[]; cycle: number[] }>;
+type Timings = Map<string, { cached: number[]; renewal: number[]; cycle: number[]; limited: number[] }>;
 
 const INPUT = { collection: 'stores', page: 1 };
 
@@ -45,23 +49,29 @@ export async function storeOverhead(server: BenchServer, quick: boolean): Promis
   const counts: Counts = quick ? { rounds: 3, cachedCalls: 500, renewals: 30, lockCycles: 200 } : { rounds: 7, cachedCalls: 2_000, renewals: 100, lockCycles: 1_000 };
   const { stores, close } = await openStores();
   const connector = await loadConnector(benchManifest(server.url));
+  // A window of 10 ms keeps a Redis budget's log short; 10⁶ requests in it are never reached.
+  const limitedConnector = await loadConnector({ ...benchManifest(server.url), rate_limit: { requests: 1_000_000, per_seconds: 0.01, scope: 'connector' } });
   try {
-    const timings: Timings = new Map(stores.map(([name]) => [name, { cached: [], renewal: [], cycle: [] }]));
-    const connections = new Map(stores.map(([name, store]) => [name, connector.connect({ connectionId: 'cached', credentials: BENCH_CREDENTIALS, store, allowPrivateNetwork: true })]));
-    for (const connection of connections.values()) for (let i = 0; i < 200; i++) await connection.execute('list-items', INPUT); // warm-up
+    const timings: Timings = new Map(stores.map(([name]) => [name, { cached: [], renewal: [], cycle: [], limited: [] }]));
+    const connectAll = (from: Connector) => new Map(stores.map(([name, store]) => [name, from.connect({ connectionId: 'cached', credentials: BENCH_CREDENTIALS, store, allowPrivateNetwork: true })]));
+    const connections = connectAll(connector);
+    const limited = connectAll(limitedConnector);
+    for (const connection of [...connections.values(), ...limited.values()]) for (let i = 0; i < 200; i++) await connection.execute('list-items', INPUT); // warm-up
     for (let round = 0; round < counts.rounds; round++) {
       for (const [name, store] of stores) {
         const own = timings.get(name)!;
         own.cached.push(await timePerCall(counts.cachedCalls, () => connections.get(name)!.execute('list-items', INPUT)));
         own.renewal.push(await renewalRound(connector, store, `${name}-${round}`, counts.renewals));
         own.cycle.push(await timePerCall(counts.lockCycles, () => lockCycle(store)));
+        own.limited.push(await timePerCall(counts.cachedCalls, () => limited.get(name)!.execute('list-items', INPUT)));
       }
     }
     return stores.map(([name]) => {
       const own = timings.get(name)!;
-      return { store: name, cachedMicros: summarise(own.cached), renewalMicros: summarise(own.renewal), lockCycleMicros: summarise(own.cycle) };
+      return { store: name, cachedMicros: summarise(own.cached), renewalMicros: summarise(own.renewal), lockCycleMicros: summarise(own.cycle), rateLimitedMicros: summarise(own.limited) };
     });
   } finally {
+    await limitedConnector.close();
     await connector.close();
     await close();
   }
@@ -132,12 +142,12 @@ export function storeTable(rows: readonly StoreRow[]): string {
   const memory = rows.find((row) => row.store === 'memory');
   const delta = (value: number, base = value) => `${value - base >= 0 ? '+' : ''}${(value - base).toFixed(0)}`;
   const lines = [
-    '| store | cached execute µs | vs memory | renewal round trip µs | vs memory | withLock + get + CAS µs |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| store | cached execute µs | vs memory | renewal round trip µs | vs memory | withLock + get + CAS µs | rate-limited execute µs | limiter per call |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.store} | ${format(row.cachedMicros, 0)} | ${delta(row.cachedMicros.median, memory?.cachedMicros.median)} | ${format(row.renewalMicros, 0)} | ${delta(row.renewalMicros.median, memory?.renewalMicros.median)} | ${format(row.lockCycleMicros, 0)} |`,
+      `| ${row.store} | ${format(row.cachedMicros, 0)} | ${delta(row.cachedMicros.median, memory?.cachedMicros.median)} | ${format(row.renewalMicros, 0)} | ${delta(row.renewalMicros.median, memory?.renewalMicros.median)} | ${format(row.lockCycleMicros, 0)} | ${format(row.rateLimitedMicros, 0)} | ${delta(row.rateLimitedMicros.median, row.cachedMicros.median)} |`,
     );
   }
   return lines.join('\n');
