@@ -19,6 +19,7 @@ import { checkPatterns } from './pattern-safety.js';
 import { checkChainRules } from './chain-rules.js';
 import { checkRateLimit } from './rate-limit-rules.js';
 import { checkHostPatterns } from './host-pattern-rules.js';
+import { checkRotation } from './rotation-rules.js';
 
 const TOKEN_SOURCES = ['response_access_token_path', 'response_access_token_path_in_header', 'response_access_token_path_in_cookie'];
 
@@ -32,6 +33,7 @@ export function checkRules(value: unknown, { templates, jsonPaths }: Pick<Schema
   }
   checkAuth(isRecord(value.auth) ? value.auth : {}, out);
   checkChainRules(isRecord(value.auth) ? value.auth : {}, out);
+  checkRotation(isRecord(value.auth) ? value.auth : {}, out);
   const actions = isRecord(value.actions) ? value.actions : {};
   for (const [id, action] of Object.entries(actions)) if (isRecord(action)) checkAction(id, action, out);
   checkBodyPlacement(isRecord(value.auth) ? value.auth : {}, actions, out);
