@@ -13,6 +13,7 @@
  */
 export const ERROR_CODES = {
   manifest: 'CONNECTOR_MANIFEST_INVALID',
+  manifestUnreadable: 'CONNECTOR_MANIFEST_UNREADABLE',
   credentials: 'CONNECTOR_CREDENTIALS_INVALID',
   input: 'CONNECTOR_INPUT_INVALID',
   template: 'CONNECTOR_TEMPLATE_FAILED',
@@ -159,6 +160,51 @@ export class ManifestError extends ConnectorError {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     super(ERROR_CODES.manifest, `${where} is not a valid connector manifest: ${summary}${more}`);
     this.diagnostics = diagnostics;
+  }
+}
+
+/** Why a file could not be read, in words, from its errno-style code (anything else as the code itself). */
+const READ_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  ERR_FS_FILE_TOO_LARGE: 'too large',
+};
+
+/**
+ * Why reading a file failed, in words: from a Node file-system error's code only (its message
+ * is not used), for every place that reads a manifest.
+ *
+ * @example
+ * readFailureOf(Object.assign(new Error('…'), { code: 'ENOENT' })); // 'no such file'
+ */
+export function readFailureOf(error: unknown): string {
+  const code = safeErrorCode(error);
+  return code === undefined ? 'unknown error' : (READ_FAILURES[code] ?? code);
+}
+
+/**
+ * A manifest path that cannot be read (code CONNECTOR_MANIFEST_UNREADABLE): a wrong path, a
+ * directory, no permission. `file` is the path as given, `reason` why, in words. A mistake in
+ * how the SDK was called, not an invalid manifest (the CLI exits 2 for it, as for a wrong option).
+ *
+ * @example
+ * try {
+ *   await loadConnector('connectors/snov-oi.json');
+ * } catch (error) {
+ *   if (error instanceof ManifestUnreadableError) console.error(error.message); // cannot read the manifest connectors/snov-oi.json (no such file)
+ * }
+ */
+export class ManifestUnreadableError extends ConnectorError {
+  declare readonly code: typeof ERROR_CODES.manifestUnreadable;
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, error: unknown) {
+    const reason = readFailureOf(error);
+    super(ERROR_CODES.manifestUnreadable, `cannot read the manifest ${file} (${reason})`);
+    this.file = file;
+    this.reason = reason;
   }
 }
 

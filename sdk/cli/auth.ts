@@ -15,7 +15,7 @@ Obtains a token and shows its type and expiry (never its value).
 
 Options:
   --format text|json         text lines (default), or one JSON document on stdout
-                             ({"token": …} or {"error": {code, message, …}})
+                             ({"tokenInfo": …} or {"error": {code, message, …}})
 ${connectionOptionsHelp}
 
 ${EXIT_TABLE}`;
@@ -34,7 +34,8 @@ export async function run(argv: string[]): Promise<number> {
     const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
     try {
       const info = await connection.ensureToken();
-      if (format === 'json') out.json({ token: tokenJson(info) });
+      // Not under "token": the redactor masks whatever a key of that name holds.
+      if (format === 'json') out.json({ tokenInfo: tokenJson(info) });
       else out.out(tokenText(info));
       return 0;
     } finally {
@@ -69,7 +70,7 @@ export function tokenText(info: TokenInfo): string {
  * What `tokenText` says, as fields: never the token, only what it is (names kept clear of the redactor's secret keys).
  *
  * @example
- * out.json({ token: tokenJson(await connection.ensureToken()) });
+ * out.json({ tokenInfo: tokenJson(await connection.ensureToken()) });
  */
 export function tokenJson(info: TokenInfo): Record<string, unknown> {
   if (!info.managed) return { managed: false };

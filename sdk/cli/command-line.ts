@@ -29,14 +29,36 @@ export function parseCommandLine<O extends OptionsConfig>(command: string, usage
     const message = error instanceof Error ? error.message : String(error);
     const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
     // The arguments did not parse, but a --format json among them still asks for JSON.
-    if (argv.some((arg, i) => arg === '--format=json' || (arg === '--format' && argv[i + 1] === 'json'))) out.format = 'json';
+    if (asksForJson(argv)) out.format = 'json';
     return usageError(command, usage, option ? `unknown option ${option}` : message, out);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    out.out(`${usage}\n`);
+    printUsage(usage, asksForJson(argv), out);
     return 0;
   }
   return parsed as CommandLine<O>;
+}
+
+/**
+ * Whether the raw arguments hold `--format json` (or `--format=json`): for what is printed
+ * before or without parsing them — a command line that does not parse, `connector --version`.
+ *
+ * @example
+ * asksForJson(['--version', '--format', 'json']); // true
+ */
+export function asksForJson(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '--format=json' || (arg === '--format' && argv[i + 1] === 'json'));
+}
+
+/**
+ * The help text: as it is, or with --format json as the one object `{"usage": text}`.
+ *
+ * @example
+ * printUsage(usage, asksForJson(argv), out);
+ */
+export function printUsage(usage: string, json: boolean, out: Printer): void {
+  if (json) out.json({ usage });
+  else out.out(`${usage}\n`);
 }
 
 /** `--format text|json`, for the commands that print either (text by default). */
@@ -48,24 +70,27 @@ export function readFormat(command: string, usage: string, values: { format?: un
   return format ?? usageError(command, usage, `--format must be text or json, not "${String(values.format)}"`, out);
 }
 
-/** With --format json, one `{"error": {code: "CONNECTOR_USAGE", message}}` on stdout; else the message and the usage on stderr. */
+/** With --format json, one `{"error": {code: "CONNECTOR_USAGE", message}}` on stdout; else the message and the usage on stderr (`command` '': `connector` itself). */
 export function usageError(command: string, usage: string, message: string, out: Printer): number {
   if (out.format === 'json') out.json({ error: { name: 'UsageError', code: USAGE_CODE, message } });
-  else out.err(`connector ${command}: ${message}\n\n${usage}\n`);
+  else out.err(`connector${command === '' ? '' : ` ${command}`}: ${message}\n\n${usage}\n`);
   return EXIT.usage;
 }
 
 /** The code of a usage error in JSON output: the CLI's own (not an SDK ErrorCode; exit status 2). */
 export const USAGE_CODE = 'CONNECTOR_USAGE';
 
-/** A failed command's message (redacted, with its code) and its exit status from the one table (exit-status.ts). */
-export function failure(command: string, usage: string, error: unknown, out: Printer): number {
+/**
+ * A failed command's message (redacted, with its code) and its exit status from the one table
+ * (exit-status.ts). `also`: fields printed beside `error` with --format json (what was done all the same).
+ */
+export function failure(command: string, usage: string, error: unknown, out: Printer, also?: Record<string, unknown>): number {
   if (error instanceof UsageError) return usageError(command, usage, error.message, out);
   if (error instanceof ManifestError && out.format === 'text') {
     out.err(`${formatDiagnostics(error.diagnostics)}\n`);
     return EXIT.invalidManifest;
   }
-  out.error(command, inCliTerms(error));
+  out.error(command, inCliTerms(error), also);
   return exitStatusOf(error);
 }
 

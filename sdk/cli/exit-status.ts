@@ -2,7 +2,7 @@
  * One exit-status table for every command, so scripts can tell a failed call from a mistake
  * in how the command was called and from a manifest that needs fixing.
  */
-import { CredentialsError, InputError, ManifestError, UnknownActionError } from '../errors.js';
+import { CredentialsError, InputError, ManifestError, ManifestUnreadableError, UnknownActionError } from '../errors.js';
 
 export const EXIT = {
   /** The command did what it was asked. */
@@ -24,6 +24,6 @@ export const EXIT_TABLE = `Exit status: 0 ok; 1 the call, its authentication or 
 export function exitStatusOf(error: unknown): number {
   if (error instanceof ManifestError) return EXIT.invalidManifest;
   // What the caller typed is wrong, not the call: the same as an unknown option.
-  if (error instanceof UnknownActionError || error instanceof InputError || error instanceof CredentialsError) return EXIT.usage;
+  if (error instanceof UnknownActionError || error instanceof InputError || error instanceof CredentialsError || error instanceof ManifestUnreadableError) return EXIT.usage;
   return EXIT.failed;
 }

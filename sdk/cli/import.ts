@@ -187,7 +187,7 @@ async function finish(result: LocoiaImport, importer: Importer, values: Values, 
 async function check(url: string, manifest: ConnectorManifest, values: Values, out: Printer, report: Record<string, unknown>): Promise<number> {
   try {
     const info = await obtainToken(url, manifest, values, out);
-    if (out.format === 'json') out.json({ ...report, check: { url, token: tokenJson(info) } });
+    if (out.format === 'json') out.json({ ...report, check: { url, tokenInfo: tokenJson(info) } });
     else out.out(`check against ${new URL(url).origin}: ${tokenText(info)}`);
     return EXIT.ok;
   } catch (error) {

@@ -6,14 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, usageError } from './command-line.js';
+import { formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
 import { EXIT, EXIT_TABLE } from './exit-status.js';
 import { AUTH_TEMPLATES, scaffold } from './init-templates.js';
 import { Printer } from './output.js';
 
 const TYPES = Object.keys(AUTH_TEMPLATES);
 
-export const usage = `Usage: connector init <file> [--auth <type>] [--id <id>] [--force]
+export const usage = `Usage: connector init <file> [--auth <type>] [--id <id>] [--force] [--format text|json]
 
 Writes a new connector manifest that validates and passes its test scenario as it is.
 
@@ -21,6 +21,9 @@ Options:
   --auth <type>  the auth block: ${TYPES.join(', ')} (default: api_key)
   --id <id>      the connector id (default: the file name without .json)
   --force        overwrite the file if it exists
+  --format text|json
+                 a line (default), or one JSON object on stdout: {"written", "id", "auth"}
+                 or {"error": {code, message}}
   -h, --help     show this help
 
 ${EXIT_TABLE}`;
@@ -29,9 +32,12 @@ const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
-  const options = { auth: { type: 'string', default: 'api_key' }, id: { type: 'string' }, force: { type: 'boolean', default: false } } as const;
+  const options = { ...formatOption, auth: { type: 'string', default: 'api_key' }, id: { type: 'string' }, force: { type: 'boolean', default: false } } as const;
   const parsed = parseCommandLine('init', usage, argv, options, out);
   if (typeof parsed === 'number') return parsed;
+  const format = readFormat('init', usage, parsed.values, out);
+  if (typeof format === 'number') return format;
+  out.format = format;
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) return usageError('init', usage, 'give exactly one file to write', out);
   const { auth, force } = parsed.values;
@@ -47,7 +53,8 @@ export async function run(argv: string[]): Promise<number> {
     const code = (error as NodeJS.ErrnoException).code;
     return usageError('init', usage, code === 'EEXIST' ? `${file} exists: give --force to overwrite it` : `cannot write ${file} (${code ?? 'unknown error'})`, out);
   }
-  out.out(`wrote ${file} (${auth}): check it with  npx connector validate ${file}  and  npx connector test ${file}\n`);
+  if (format === 'json') out.json({ written: file, id, auth });
+  else out.out(`wrote ${file} (${auth}): check it with  npx connector validate ${file}  and  npx connector test ${file}\n`);
   return EXIT.ok;
 }
 

@@ -5,7 +5,8 @@
  * store, so `connector run` with the same store works afterwards.
  */
 import { createServer, type Server } from 'node:http';
-import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { tokenJson } from './auth.js';
+import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, openConnection } from './connection-options.js';
 import { debugTrace } from './debug-trace.js';
 import { EXIT_TABLE } from './exit-status.js';
@@ -20,6 +21,10 @@ tokens in the store.
 
 Options:
   --timeout <seconds>        how long to wait for the browser (default: 300)
+  --format text|json         text lines (default), or one JSON object on stdout:
+                             {"authorized": {connectionId, store, type, expiresAt, …}} (never
+                             a token) or {"error": {code, message, …}}; the URL to open then
+                             goes to stderr
 ${connectionOptionsHelp}
 
 ${EXIT_TABLE}`;
@@ -28,9 +33,12 @@ const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
-  const parsed = parseCommandLine('login', usage, argv, { ...connectionOptions, timeout: { type: 'string', default: '300' } }, out);
+  const parsed = parseCommandLine('login', usage, argv, { ...connectionOptions, ...formatOption, timeout: { type: 'string', default: '300' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
+  const format = readFormat('login', usage, values, out);
+  if (typeof format === 'number') return format;
+  out.format = format;
   const [manifest, ...extra] = positionals;
   if (!manifest || extra.length > 0) return usageError('login', usage, 'give exactly one manifest', out);
   const timeoutMs = Number(values.timeout) * 1000;
@@ -50,6 +58,10 @@ export async function run(argv: string[]): Promise<number> {
       const callback = await waitForCallback(redirect, authorizationUrl, timeoutMs, out);
       await connection.completeAuthorization(callback);
       const info = await connection.ensureToken();
+      if (format === 'json') {
+        out.json({ authorized: { connectionId: values['connection-id'], store: values.store, ...tokenJson(info) } });
+        return 0;
+      }
       const expires = info.expiresAt === undefined ? 'no stated expiry' : `expires ${new Date(info.expiresAt).toISOString()}`;
       out.out(`authorized: ${info.tokenType ?? 'token'}, ${expires}, refresh token: ${info.hasRefreshToken ? 'yes' : 'no'}\n`);
       return 0;
@@ -85,7 +97,10 @@ function waitForCallback(redirect: URL, authorizationUrl: string, timeoutMs: num
     });
     server.once('error', (error: NodeJS.ErrnoException) => finish(new Error(`cannot listen on ${redirect.host} (${error.code ?? 'error'})`)));
     server.listen(Number(redirect.port), redirect.hostname === 'localhost' ? '127.0.0.1' : redirect.hostname.replace(/^\[|\]$/g, ''), () => {
-      out.out(`Open this URL in a browser to authorize:\n${authorizationUrl}\nWaiting for the redirect to ${redirect.origin}${redirect.pathname} …\n`);
+      const prompt = `Open this URL in a browser to authorize:\n${authorizationUrl}\nWaiting for the redirect to ${redirect.origin}${redirect.pathname} …\n`;
+      // With --format json, stdout holds the one result object: the operator's prompt goes to stderr.
+      if (out.format === 'json') out.err(prompt);
+      else out.out(prompt);
     });
   });
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXIT, EXIT_TABLE } from './exit-status.js';
+import { asksForJson, printUsage, usageError } from './command-line.js';
 import { Printer } from './output.js';
 
 interface Subcommand {
@@ -37,6 +38,8 @@ ${Object.entries(SUBCOMMANDS)
 Options:
   -h, --help     show this help ("connector help <command>" for a command's)
   -v, --version  print the version
+  --format json  print the version, this help or a mistake as one JSON object on stdout
+                 (every command takes --format text|json)
 
 Run "connector <command> --help" for a command's options.
 
@@ -51,20 +54,24 @@ function version(): string {
 async function main(argv: string[]): Promise<number> {
   const [first, ...others] = argv;
   const out = new Printer();
+  // The options of `connector` itself come before any command: --format json among them prints JSON.
+  out.format = asksForJson(argv) ? 'json' : 'text';
   if (first === '--version' || first === '-v') {
-    out.out(`${version()}\n`);
+    if (out.format === 'json') out.json({ version: version() });
+    else out.out(`${version()}\n`);
     return EXIT.ok;
   }
-  // "connector help run" is "connector run --help".
-  const [name, ...rest] = first === 'help' && others.length > 0 ? [others[0], '--help'] : [first, ...others];
+  // "connector help run [--format json]" is "connector run --help [--format json]".
+  const [name, ...rest] = first === 'help' && others[0] !== undefined && !others[0].startsWith('-') ? [others[0], '--help', ...others.slice(1)] : [first, ...others];
   if (name === '--help' || name === '-h' || name === 'help') {
-    out.out(`${usage}\n`);
+    printUsage(usage, out.format === 'json', out);
     return EXIT.ok;
   }
   const subcommand = name !== undefined && Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!subcommand) {
-    out.err(`${name === undefined ? 'connector: no command given' : `connector: unknown command "${name}"`}\n\n${usage}\n`);
-    return EXIT.usage;
+    // "connector --format json" gives no command: the option is not one.
+    const given = name === '--format' || name?.startsWith('--format=') ? undefined : name;
+    return usageError('', usage, given === undefined ? 'no command given' : `unknown command "${given}"`, out);
   }
   try {
     return await (await subcommand.load()).run(rest);

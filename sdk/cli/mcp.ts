@@ -11,7 +11,7 @@ import type { Connection } from '../runtime/connection.js';
 import { createMcpServer, type McpServerOptions } from '../mcp/server.js';
 import { serveMcpOverHttp } from '../mcp/http-server.js';
 import { serveMcpOverStdio } from '../mcp/stdio-server.js';
-import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { connectionOptions, connectionOptionsHelp, connectLoaded, readCredentials, tokenStoreOf, type ConnectionArgs } from './connection-options.js';
 import { debugTrace } from './debug-trace.js';
 import { EXIT, EXIT_TABLE } from './exit-status.js';
@@ -27,6 +27,9 @@ Options:
                              (loopback only; every request must send Authorization: Bearer <token>,
                              the token in the variable CONNECTOR_MCP_TOKEN, without which it will not start)
   --max-binary-bytes <n>     largest download returned as an embedded resource (default 1048576)
+  --format text|json         how a failure to start is told: a line (text, default) or one
+                             {"error": {code, message, …}} object — on stdout with --http, on
+                             stderr (one line) over stdio, where stdout carries MCP messages alone
 ${connectionOptionsHelp}
 
 With several manifests, --credentials is a JSON file keyed by connector id
@@ -37,9 +40,16 @@ ${EXIT_TABLE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
-  const parsed = parseCommandLine('mcp', usage, argv, { ...connectionOptions, http: { type: 'string' }, 'max-binary-bytes': { type: 'string' } }, out);
+  // Over stdio, stdout is the MCP channel from the first byte: the client parses every line
+  // there as JSON-RPC (and the spec lets a server write nothing else), so an error object —
+  // even one before serving — goes to stderr, which clients show as the server's log.
+  if (!argv.some((arg) => arg === '--http' || arg.startsWith('--http='))) out.jsonTo = 'stderr';
+  const parsed = parseCommandLine('mcp', usage, argv, { ...connectionOptions, ...formatOption, http: { type: 'string' }, 'max-binary-bytes': { type: 'string' } }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
+  const format = readFormat('mcp', usage, values, out);
+  if (typeof format === 'number') return format;
+  out.format = format;
   if (positionals.length === 0) return usageError('mcp', usage, 'give at least one manifest', out);
   try {
     const listen = values.http === undefined ? undefined : httpAddress(values.http);

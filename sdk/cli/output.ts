@@ -40,6 +40,11 @@ function plain(value: unknown, redactor: Redactor, depth: number): unknown {
 /** One command's output: its format and the redactor every write goes through. */
 export class Printer {
   format: Format = 'text';
+  /**
+   * Where JSON documents go: stdout, but stderr for a command whose stdout is a protocol
+   * channel (`mcp` over stdio), where they are one line each, as a client's log reads them.
+   */
+  jsonTo: 'stdout' | 'stderr' = 'stdout';
   readonly redactor: Redactor;
 
   constructor(redactor = new Redactor()) {
@@ -56,15 +61,20 @@ export class Printer {
     process.stderr.write(printable(text, this.redactor) as string);
   }
 
-  /** A value as indented JSON on stdout, one document per call. */
+  /** A value as indented JSON on stdout (see `jsonTo`), one document per call. */
   json(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(printable(value, this.redactor), null, 2)}\n`);
+    const clean = printable(value, this.redactor);
+    if (this.jsonTo === 'stderr') process.stderr.write(`${JSON.stringify(clean)}\n`);
+    else process.stdout.write(`${JSON.stringify(clean, null, 2)}\n`);
   }
 
-  /** What went wrong: `connector <command>: message [CODE]` on stderr, or `{"error": {...}}` on stdout for --format json. */
-  error(command: string, error: unknown): void {
+  /**
+   * What went wrong: `connector <command>: message [CODE]` on stderr, or `{"error": {...}}` on
+   * stdout for --format json, with `also`'s fields beside it (what the command did all the same).
+   */
+  error(command: string, error: unknown, also: Record<string, unknown> = {}): void {
     const clean = printable(error, this.redactor);
-    if (this.format === 'json') return this.json({ error: clean });
+    if (this.format === 'json') return this.json({ error: clean, ...also });
     const fields = typeof clean === 'object' && clean !== null ? (clean as { message?: unknown; code?: unknown }) : { message: clean };
     const code = typeof fields.code === 'string' ? ` [${fields.code}]` : '';
     this.err(`connector ${command}: ${String(fields.message)}${code}\n`);

@@ -11,11 +11,11 @@ import { createRecordingDispatcher, type RecordedExchange } from '../http/record
 import type { ConnectorManifest } from '../manifest/types.gen.js';
 import type { Redactor } from '../redact.js';
 import { loadConnector, type Environment } from '../runtime/connector.js';
-import { fixturePathFor, fixtureSet, saveFixtureSet } from '../testkit/fixtures.js';
+import { fixturePathFor, fixtureSet, saveFixtureSet, type FixtureSet } from '../testkit/fixtures.js';
 import { RecordingTokenStore, type SecretSink } from '../testkit/recording-store.js';
 import { SecretScrubber } from '../testkit/scrub.js';
 import { secretCredentials } from '../testkit/secrets.js';
-import { failure, parseCommandLine, usageError, UsageError } from './command-line.js';
+import { failure, formatOption, parseCommandLine, readFormat, usageError, UsageError } from './command-line.js';
 import { environmentOf, readCredentials } from './connection-options.js';
 import { EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
@@ -36,6 +36,9 @@ Options:
   --env live|dev             environment (default: live)
   --allow-private-network    allow loopback and private addresses (local sandboxes)
   --allow-insecure-http      allow plain-http token endpoints for the OAuth grants (local test servers only)
+  --format text|json         text lines (default), or one JSON object on stdout:
+                             {"recorded": {name, file, exchanges}}, or {"error": {code, message, …}}
+                             (with "recorded" beside it when the action failed but was recorded)
   -h, --help                 show this help
 
 ${EXIT_TABLE}`;
@@ -43,6 +46,7 @@ ${EXIT_TABLE}`;
 export async function run(argv: string[]): Promise<number> {
   const out = new Printer();
   const parsed = parseCommandLine('record', usage, argv, {
+    ...formatOption,
     credentials: { type: 'string' },
     input: { type: 'string' },
     'input-file': { type: 'string' },
@@ -53,6 +57,9 @@ export async function run(argv: string[]): Promise<number> {
   }, out);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
+  const format = readFormat('record', usage, values, out);
+  if (typeof format === 'number') return format;
+  out.format = format;
   const [manifestPath, action, ...extra] = positionals;
   if (!manifestPath || !action || extra.length > 0) return usageError('record', usage, 'give exactly one manifest and one action', out);
   const name = values.name ?? action;
@@ -86,16 +93,30 @@ export async function run(argv: string[]): Promise<number> {
     const set = fixtureSet(action, recording.exchanges, scrubber, Date.now());
     const path = fixturePathFor(manifestPath);
     await saveFixtureSet(path, connector.id, name, set);
-    const lines = set.exchanges.map(({ request, response }) => `  ${request.method} ${request.path.replace(/\?.*$/, '?…')}  ${response?.status ?? 'no response'}`);
-    out.out(`recorded ${set.exchanges.length} exchange${set.exchanges.length === 1 ? '' : 's'} as "${name}" in ${path}\n${lines.join('\n')}\n`);
-    if ('error' in outcome) {
-      out.err(`the action failed; its exchanges are recorded all the same\n`);
-      return failure('record', usage, outcome.error, out);
-    }
-    return 0;
+    return report(out, { name, file: path, set }, outcome);
   } catch (error) {
     return failure('record', usage, error, out);
   }
+}
+
+/**
+ * What was recorded and where — one line per exchange, or `{"recorded"}` with --format json —
+ * and, when the action failed, its error (beside "recorded" in JSON).
+ */
+function report(out: Printer, saved: { name: string; file: string; set: FixtureSet }, outcome: { status: number } | { error: unknown }): number {
+  // Queries are cut: what identifies an exchange is its method, path and status.
+  const exchanges = saved.set.exchanges.map(({ request, response }) => ({ method: request.method, path: request.path.replace(/\?.*$/, '?…'), status: response?.status ?? null }));
+  const recorded = { name: saved.name, file: saved.file, exchanges };
+  if (out.format === 'text') {
+    const lines = exchanges.map(({ method, path, status }) => `  ${method} ${path}  ${status ?? 'no response'}`);
+    out.out(`recorded ${exchanges.length} exchange${exchanges.length === 1 ? '' : 's'} as "${saved.name}" in ${saved.file}\n${lines.join('\n')}\n`);
+  }
+  if ('error' in outcome) {
+    if (out.format === 'text') out.err(`the action failed; its exchanges are recorded all the same\n`);
+    return failure('record', usage, outcome.error, out, { recorded });
+  }
+  if (out.format === 'json') out.json({ recorded });
+  return 0;
 }
 
 /**

@@ -27,7 +27,8 @@ Options:
   --credentials-out <file>  where to write the credentials (default: creds.json for snov-io,
                             dw.json for docuware, as in the README; an existing file is replaced
                             only when it holds sandbox credentials)
-  --format text|json        text lines (default), or one JSON object {url, credentialsFile, commands}
+  --format text|json        text lines (default), or one JSON object on stdout
+                            {url, manifest, credentialsFile, commands} or {"error": {code, message}}
   -h, --help                show this help
 
 Environment:
@@ -175,10 +176,11 @@ function shellWord(text: string): string {
 }
 
 function announce(out: Printer, sample: Sample, file: string, commands: { auth: string; run: string }): void {
-  if (out.format === 'json') return out.json({ url: sample.sandbox.url, credentialsFile: file, commands });
+  const manifest = relative(process.cwd(), sample.manifest);
+  if (out.format === 'json') return out.json({ url: sample.sandbox.url, manifest, credentialsFile: file, commands });
   out.out(
     [
-      `sandbox listening at ${sample.sandbox.url} (for ${relative(process.cwd(), sample.manifest)})`,
+      `sandbox listening at ${sample.sandbox.url} (for ${manifest})`,
       `credentials: ${file} (mode 0600, removed when the sandbox stops)`,
       'try:',
       `  ${commands.auth}`,

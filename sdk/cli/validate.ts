@@ -3,7 +3,7 @@
  * `file:line:column  /pointer  message  (hint)` form editors and CI logs link to.
  */
 import { readFile } from 'node:fs/promises';
-import type { Diagnostic } from '../errors.js';
+import { readFailureOf, type Diagnostic } from '../errors.js';
 import { validateManifest } from '../manifest/validate.js';
 import { plural } from '../manifest/message-text.js';
 import { formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
@@ -71,20 +71,12 @@ async function validateFile(file: string): Promise<FileResult> {
   try {
     text = await readManifest(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    const message = `cannot read the file (${READ_ERRORS[code] ?? code})`;
+    const message = `cannot read the file (${readFailureOf(error)})`;
     return { file, valid: false, read: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message, severity: 'error' }] };
   }
   const { valid, diagnostics } = validateManifest(text, { file });
   return { file, valid, read: true, diagnostics };
 }
-
-const READ_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  ERR_FS_FILE_TOO_LARGE: 'too large',
-};
 
 function textReport(results: readonly FileResult[]): string {
   const lines: string[] = [];

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectorManifest, CredentialsSchema } from '../manifest/types.gen.js';
 import { validateManifest } from '../manifest/validate.js';
 import { compileDataSchema, type DataValidator } from '../manifest/data-validator.js';
-import { ConfigurationError, CredentialsError, ManifestError } from '../errors.js';
+import { ConfigurationError, CredentialsError, ManifestError, ManifestUnreadableError } from '../errors.js';
 import type { EventListener } from '../events.js';
 import { Redactor } from '../redact.js';
 import { compileTemplate, templateVariables, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
@@ -364,6 +364,7 @@ export class Connector<T extends ConnectorTypes | Untyped = Untyped> {
 
 /**
  * Loads a manifest from a path or a parsed object, validates it (ManifestError lists every problem) and compiles it.
+ * A path that cannot be read is a ManifestUnreadableError.
  *
  * @example
  * const connector = await loadConnector('connectors/snov-io.json');
@@ -375,7 +376,9 @@ export async function loadConnector<T extends ConnectorTypes | Untyped = Untyped
   let file = options.file;
   if (typeof pathOrObject === 'string' || pathOrObject instanceof URL) {
     file = file ?? String(pathOrObject);
-    input = await readFile(pathOrObject, 'utf8');
+    input = await readFile(pathOrObject, 'utf8').catch((error: unknown) => {
+      throw new ManifestUnreadableError(String(pathOrObject), error);
+    });
   }
   const { valid, diagnostics, manifest } = validateManifest(input, { file });
   if (!valid || !manifest) throw new ManifestError(diagnostics, file);

@@ -6,7 +6,7 @@
  * by kind and the connection's events are compared with the scenario's `expect`.
  */
 import type { Readable } from 'node:stream';
-import { ManifestError, type Diagnostic } from '../errors.js';
+import { ManifestError, ManifestUnreadableError, type Diagnostic } from '../errors.js';
 import type { ConnectorEvent } from '../events.js';
 import { createFixtureDispatcher, type FixtureDispatcher } from '../http/fixture-dispatcher.js';
 import type { ConnectorManifest, TestExpectations, TestResponse, TestRoutes, TestScenario, TestStep } from '../manifest/types.gen.js';
@@ -27,7 +27,6 @@ import { failureOf, judgeOutcome, messageOf, type StepFailure } from './step-out
 export const TEST_EPOCH_MS = Date.UTC(2026, 0, 1);
 
 const DEFAULT_EXPIRED_RESPONSE: TestResponse = { status: 401, json: { error: 'invalid_token' } };
-const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
 
 /**
  * Options of runManifestTests: which scenario, which fixtures, how reports name the manifest.
@@ -113,9 +112,8 @@ export async function runManifestTests(manifest: string | object, options: RunOp
     connector = await loadConnector(manifest, { file });
   } catch (error) {
     if (error instanceof ManifestError) return { file, valid: false, diagnostics: error.diagnostics, scenarios: [] };
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && READ_ERRORS[code]) {
-      return { file, valid: false, readable: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message: `cannot read the file (${READ_ERRORS[code]})`, severity: 'error' }], scenarios: [] };
+    if (error instanceof ManifestUnreadableError) {
+      return { file, valid: false, readable: false, diagnostics: [{ file, line: 0, column: 0, pointer: '', message: `cannot read the file (${error.reason})`, severity: 'error' }], scenarios: [] };
     }
     throw error;
   }

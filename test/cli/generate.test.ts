@@ -112,6 +112,24 @@ describe('connector generate', () => {
     expect(code).toBe(0);
   });
 
+  it('--format json: {"written"} with --out, {"declarations"} without; a missing manifest is {"error"} with exit 2', async () => {
+    const file = join(dir, 'json.connector.ts');
+    const written = await connector('generate', 'connectors/snov-io.json', '--out', file, '--format', 'json');
+    expect(written).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(written.stdout)).toEqual({ written: file });
+    const text = await readFile(file, 'utf8');
+    const printed = await connector('generate', 'connectors/snov-io.json', '--format=json');
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(printed.stdout)).toEqual({ declarations: text });
+    const missing = await connector('generate', join(dir, 'no-such.json'), '--format', 'json');
+    expect(missing).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'CONNECTOR_MANIFEST_UNREADABLE', reason: 'no such file' } });
+    const usage = await connector('generate', '--format', 'json');
+    expect(usage).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { name: 'UsageError', code: 'CONNECTOR_USAGE', message: 'give exactly one manifest' } });
+    expect((await connector('generate', '--help')).stdout).toMatch(/--format text\|json/);
+  });
+
   it('an untyped connector stays untyped: any id and input compile', async () => {
     const { code, output } = await typecheck('untyped.ts', [
       `import { loadConnector } from '${join(root, 'sdk/index.js')}';`,

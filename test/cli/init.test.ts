@@ -52,4 +52,16 @@ describe('connector init', () => {
     expect(badId.code).toBe(2);
     expect(existsSync(join(dir, 'x.json')) || existsSync(join(dir, 'Bad Name.json'))).toBe(false);
   });
+
+  it('--format json: one object naming the file written, or the usage error with exit 2; stderr empty', async () => {
+    const file = join(dir, 'json-made.json');
+    const made = await connector('init', file, '--auth', 'basic', '--format', 'json');
+    expect(made).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(made.stdout)).toEqual({ written: file, id: 'json-made', auth: 'basic' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ id: 'json-made', auth: { type: 'basic' } });
+    const refused = await connector('init', file, '--format', 'json');
+    expect(refused).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(refused.stdout)).toEqual({ error: { name: 'UsageError', code: 'CONNECTOR_USAGE', message: `${file} exists: give --force to overwrite it` } });
+    expect((await connector('init', '--help')).stdout).toMatch(/--format text\|json/);
+  });
 });

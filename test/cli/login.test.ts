@@ -63,6 +63,7 @@ afterAll(async () => {
  * and output. The test server's token endpoint is plain http: `--allow-insecure-http` by default.
  */
 function login(store: string, flags = ['--allow-insecure-http']): Promise<{ code: number; stdout: string; stderr: string; callbackStatus: number }> {
+  // With --format json the prompt (URL and "Waiting …") is on stderr: watch both streams.
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -73,11 +74,10 @@ function login(store: string, flags = ['--allow-insecure-http']): Promise<{ code
     let stderr = '';
     let callbackStatus = 0;
     let browsing = false;
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.stdout.on('data', async (data: Buffer) => {
-      stdout += data.toString();
-      const url = /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m.exec(stdout)?.[1];
-      if (!url || browsing || !stdout.includes('Waiting for the redirect')) return;
+    const browse = async (): Promise<void> => {
+      const printed = stdout + stderr;
+      const url = /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m.exec(printed)?.[1];
+      if (!url || browsing || !printed.includes('Waiting for the redirect')) return;
       browsing = true;
       try {
         const answer = await fetch(url, { redirect: 'manual' });
@@ -87,6 +87,14 @@ function login(store: string, flags = ['--allow-insecure-http']): Promise<{ code
       } catch (error) {
         reject(error as Error);
       }
+    };
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      void browse();
+    });
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+      void browse();
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, callbackStatus }));
@@ -111,6 +119,35 @@ describe('connector login', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 200 });
     expect(server.grants).toEqual({ authorization_code: 1 });
+  });
+
+  it('--format json: the prompt goes to stderr and stdout holds one {"authorized"} object, never a token', async () => {
+    const before = server.grants.authorization_code ?? 0;
+    const store = `file:${join(dir, 'json-tokens.json')}`;
+    const result = await login(store, ['--allow-insecure-http', '--format', 'json', '--connection-id', 'json-login']);
+    record(result.stdout);
+    record(result.stderr);
+    expect(result.code).toBe(0);
+    expect(result.callbackStatus).toBe(200);
+    expect(result.stderr).toMatch(/^Open this URL in a browser to authorize:\nhttp:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+\nWaiting for the redirect to http:\/\/127\.0\.0\.1:\d+\/callback …\n$/);
+    const printed = JSON.parse(result.stdout) as { authorized: Record<string, unknown> };
+    expect(Object.keys(printed)).toEqual(['authorized']);
+    expect(printed.authorized).toMatchObject({ connectionId: 'json-login', store, managed: true, type: 'Bearer', hasRefreshToken: true });
+    expect(Date.parse(String(printed.authorized.expiresAt))).toBeGreaterThan(Date.now());
+    expect(server.grants.authorization_code).toBe(before + 1);
+  });
+
+  it('--format json: a refused code exchange is one {"error"} object on stdout', async () => {
+    const before = server.tokenRequestCount();
+    const result = await login(`file:${join(dir, 'json-strict.json')}`, ['--format', 'json']);
+    record(result.stdout);
+    record(result.stderr);
+    expect(result.code).toBe(1);
+    const printed = JSON.parse(result.stdout) as { error: { code: string; message: string } };
+    expect(Object.keys(printed)).toEqual(['error']);
+    expect(printed.error.message).toContain('/auth/token_url is a plain http URL');
+    expect(typeof printed.error.code).toBe('string');
+    expect(server.tokenRequestCount()).toBe(before);
   });
 
   it('without --allow-insecure-http the code exchange with the plain-http token endpoint is refused before it is sent', async () => {

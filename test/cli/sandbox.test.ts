@@ -181,6 +181,7 @@ describe('connector sandbox options', () => {
     const manifest = relative(cwd, join(root, 'connectors/snov-io.json'));
     expect(printed).toEqual({
       url: `http://127.0.0.1:${port}`,
+      manifest,
       credentialsFile: join(cwd, 'sub/my creds.json'),
       commands: {
         auth: `npx connector auth ${manifest} --credentials 'sub/my creds.json' --allow-private-network`,
@@ -215,6 +216,16 @@ describe('connector sandbox options', () => {
     expect(await refused.exited).toBe(2);
     expect(refused.stderr().split('\n')[0]).toBe('connector sandbox: creds.json exists and does not hold sandbox credentials: give another --credentials-out');
     expect(refused.stdout()).toBe('');
+    expect(await readFile(join(cwd, 'creds.json'), 'utf8')).toBe(real);
+
+    // With --format json: the one error object on stdout, nothing on stderr, the file kept.
+    const json = startCli(['sandbox', 'snov-io', '--format', 'json'], cwd);
+    expect(await json.exited).toBe(2);
+    expect(json.stderr()).toBe('');
+    expect(JSON.parse(json.stdout())).toEqual({
+      error: { name: 'UsageError', code: 'CONNECTOR_USAGE', message: 'creds.json exists and does not hold sandbox credentials: give another --credentials-out' },
+    });
+    expectNoSecret(json.stdout(), ['my-real-secret-1234'], 'stdout');
     expect(await readFile(join(cwd, 'creds.json'), 'utf8')).toBe(real);
   }, 120_000);
 

@@ -221,6 +221,21 @@ describe('connector mcp --http (spawned)', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
+  it('--format json: a failure to start is one {"error"} object — on stdout with --http, one line on stderr over stdio', async () => {
+    const http = await runToEnd([...args('127.0.0.1:0'), '--format', 'json'], envWithout());
+    expect(http.code).toBe(2);
+    expect(http.stderr).toBe('');
+    expect(JSON.parse(http.stdout)).toEqual({
+      error: { name: 'UsageError', code: 'CONNECTOR_USAGE', message: expect.stringContaining('--http needs a bearer token in the variable CONNECTOR_MCP_TOKEN') },
+    });
+    const stdio = await runToEnd(['--import', 'tsx', 'sdk/cli/main.ts', 'mcp', 'connectors/snov-io.json', '--allow-private-network', '--format', 'json'], envWithout());
+    expect(stdio.code).toBe(2);
+    expect(stdio.stdout).toBe('');
+    expect(stdio.stderr.endsWith('\n') && !stdio.stderr.slice(0, -1).includes('\n')).toBe(true);
+    expect(JSON.parse(stdio.stderr)).toEqual({ error: { name: 'UsageError', code: 'CONNECTOR_USAGE', message: '--credentials <file|env:PREFIX> is required' } });
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
   it('serves with the token: 401 without it, tools and a call with it; SIGTERM ends it with status 0', async () => {
     const started = spawn(process.execPath, args('127.0.0.1:0'), { cwd: root, env: { ...envWithout(), CONNECTOR_MCP_TOKEN: CLI_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;

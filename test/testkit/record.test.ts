@@ -200,4 +200,29 @@ describe('connector record', () => {
     const refused = (JSON.parse(text) as { fixtures: Record<string, { exchanges: any[] }> }).fixtures.refused;
     expect(refused?.exchanges.map((e) => e.response.status)).toEqual([401]);
   });
+  it('--format json: one {"recorded"} object on stdout; a failed action gives {"error", "recorded"} beside it', async () => {
+    const done = await cli('record', snovManifest, 'get-balance', '--credentials', snovCredentials, '--allow-private-network', '--name', 'json-balance', '--format', 'json');
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toEqual({
+      recorded: {
+        name: 'json-balance',
+        file: `${tmp.dir}/snov-io.fixtures.json`,
+        exchanges: [
+          { method: 'POST', path: '/v1/oauth/access_token', status: 200 },
+          { method: 'GET', path: '/v1/get-balance', status: 200 },
+        ],
+      },
+    });
+    registerSecret('wrong-json-canary');
+    const wrong = await tmp.write('wrong-json.credentials.json', { client_id: 'sandbox-client-id', client_secret: 'wrong-json-canary', api_base: snov.url });
+    const failed = await cli('record', snovManifest, 'get-balance', '--credentials', wrong, '--allow-private-network', '--name', 'json-refused', '--format', 'json');
+    expect(failed.stderr).toBe('');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).not.toContain('wrong-json-canary');
+    const printed = JSON.parse(failed.stdout) as { error: { code: string }; recorded: { exchanges: unknown[] } };
+    expect(Object.keys(printed)).toEqual(['error', 'recorded']);
+    expect(printed.error.code).toBe('CONNECTOR_REAUTHORIZATION_REQUIRED');
+    expect(printed.recorded.exchanges).toEqual([{ method: 'POST', path: '/v1/oauth/access_token', status: 401 }]);
+  });
 });
