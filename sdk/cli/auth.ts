@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   out.format = format;
   if (!manifest || extra.length > 0) return usageError('auth', usage, 'give exactly one manifest', out);
   try {
-    const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
+    const { connector, connection } = await openConnection(manifest, values, out, debugTrace(out));
     try {
       const info = await connection.ensureToken();
       // Not under "token": the redactor masks whatever a key of that name holds.

@@ -87,7 +87,7 @@ export const USAGE_CODE = 'CONNECTOR_USAGE';
 export function failure(command: string, usage: string, error: unknown, out: Printer, also?: Record<string, unknown>): number {
   if (error instanceof UsageError) return usageError(command, usage, error.message, out);
   if (error instanceof ManifestError && out.format === 'text') {
-    out.err(`${formatDiagnostics(error.diagnostics)}\n`);
+    out.err(`${formatDiagnostics(error.diagnostics, undefined, out.paint.err)}\n`);
     return EXIT.invalidManifest;
   }
   out.error(command, inCliTerms(error), also);

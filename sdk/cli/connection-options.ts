@@ -14,6 +14,7 @@ import type { Connection } from '../runtime/connection.js';
 import { RecordingTokenStore } from '../testkit/recording-store.js';
 import { secretCredentials } from '../testkit/secrets.js';
 import { UsageError } from './command-line.js';
+import type { Printer } from './output.js';
 
 export const connectionOptions = {
   credentials: { type: 'string' },
@@ -49,33 +50,38 @@ export interface ConnectionArgs {
 }
 
 /**
- * Loads the manifest and connects. `redactor` (the one the command prints through) learns the
+ * Loads the manifest and connects. `out.redactor` (the one the command prints through) learns the
  * connection's secrets: the x-secret credentials now, every token and cookie as the store sees it.
  */
-export async function openConnection(manifestPath: string, args: ConnectionArgs, redactor: Redactor, onEvent?: EventListener): Promise<{ connector: Connector; connection: Connection }> {
+export async function openConnection(manifestPath: string, args: ConnectionArgs, out: Printer, onEvent?: EventListener): Promise<{ connector: Connector; connection: Connection }> {
   if (!args.credentials) throw new UsageError('--credentials <file> is required');
   environmentOf(args.env);
   const credentials = await readCredentials(args.credentials);
   const connector = await loadConnector(manifestPath);
-  return { connector, connection: connectLoaded(connector, credentials, args, redactor, onEvent) };
+  return { connector, connection: connectLoaded(connector, credentials, args, out, onEvent) };
 }
 
 /**
  * Connects a loaded connector with the command line's options (`mcp` connects several, on one
- * store). `redactor` learns the connection's secrets, as openConnection says. `transport`: a
+ * store). `out.redactor` learns the connection's secrets, as openConnection says; `out` warns when
+ * --env dev names an environment the manifest lacks. `transport`: a
  * dispatcher of the command's own (`import --check` sends every request to the URL it is given).
  */
 export function connectLoaded(
   connector: Connector,
   credentials: Record<string, unknown>,
   args: ConnectionArgs,
-  redactor: Redactor,
+  out: Printer,
   onEvent?: EventListener,
-  store: TokenStore = tokenStoreOf(args, redactor),
+  store: TokenStore = tokenStoreOf(args, out.redactor),
   transport: Pick<ConnectOptions, 'dispatcher'> = {},
 ): Connection {
   const environment = environmentOf(args.env);
-  for (const [, value] of secretCredentials(connector.manifest, environment, credentials)) redactor.add(value);
+  // Not an error (dev then means live, as connect() does), but rarely what was meant.
+  if (environment === 'dev' && connector.manifest.environments?.dev === undefined) {
+    out.err(`connector: warning: ${connector.id} declares no environments.dev: --env dev uses the live base URL and credentials\n`);
+  }
+  for (const [, value] of secretCredentials(connector.manifest, environment, credentials)) out.redactor.add(value);
   return connector.connect({
     connectionId: args['connection-id'] ?? 'cli',
     credentials,

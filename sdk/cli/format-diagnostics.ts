@@ -4,14 +4,16 @@
  * read has no position and no pointer: just `file  error: message`.
  */
 import type { Diagnostic } from '../errors.js';
+import { plain, type Paint } from './colour.js';
 
-export function formatDiagnostic(diagnostic: Diagnostic, file = diagnostic.file ?? 'manifest'): string {
+export function formatDiagnostic(diagnostic: Diagnostic, file = diagnostic.file ?? 'manifest', paint: Paint = plain): string {
   const where = diagnostic.line > 0 ? `${file}:${diagnostic.line}:${diagnostic.column}` : file;
   const hint = diagnostic.hint ? `  (${diagnostic.hint})` : '';
   const pointer = diagnostic.line === 0 && diagnostic.pointer === '' ? '' : `${diagnostic.pointer || '/'}  `;
-  return `${where}  ${pointer}${diagnostic.severity}: ${diagnostic.message}${hint}`;
+  const label = paint(`${diagnostic.severity}:`, diagnostic.severity === 'error' ? 'red' : 'yellow');
+  return `${where}  ${pointer}${label} ${diagnostic.message}${hint}`;
 }
 
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], file?: string): string {
-  return diagnostics.map((diagnostic) => formatDiagnostic(diagnostic, file)).join('\n');
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], file?: string, paint: Paint = plain): string {
+  return diagnostics.map((diagnostic) => formatDiagnostic(diagnostic, file, paint)).join('\n');
 }

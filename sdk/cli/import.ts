@@ -162,7 +162,7 @@ async function finish(result: LocoiaImport, importer: Importer, values: Values, 
   const { manifest, text, diagnostics, valid } = result;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const summary = `${plural(errors, 'error')}, ${plural(diagnostics.length - errors, 'warning')}`;
-  if (out.format === 'text' && diagnostics.length > 0) out.err(`${formatDiagnostics(diagnostics)}\n`);
+  if (out.format === 'text' && diagnostics.length > 0) out.err(`${formatDiagnostics(diagnostics, undefined, out.paint.err)}\n`);
   if (!valid || !manifest || text === undefined) {
     if (out.format === 'json') out.json({ valid: false, diagnostics, manifest: manifest ?? null });
     else out.err(`connector import: not imported (${summary}); nothing written\n`);
@@ -203,7 +203,7 @@ async function obtainToken(url: string, manifest: ConnectorManifest, values: Val
   const connector = await loadConnector(manifest);
   const redirect = createFixtureDispatcher(checkUrl(url).origin);
   try {
-    const connection = connectLoaded(connector, credentials, values, out.redactor, debugTrace(out), undefined, { dispatcher: redirect.dispatcher });
+    const connection = connectLoaded(connector, credentials, values, out, debugTrace(out), undefined, { dispatcher: redirect.dispatcher });
     return await connection.ensureToken();
   } finally {
     await connector.close();

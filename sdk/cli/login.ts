@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const timeoutMs = Number(values.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return usageError('login', usage, '--timeout must be a positive number of seconds', out);
   try {
-    const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
+    const { connector, connection } = await openConnection(manifest, values, out, debugTrace(out));
     try {
       const authorizationUrl = await connection.authorizationUrl();
       // OAuth 2's URL carries its redirect_uri; OAuth 1.0a sent its callback_url with the temporary-credentials request.

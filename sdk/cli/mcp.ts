@@ -89,7 +89,7 @@ async function openConnections(paths: string[], args: ConnectionArgs, out: Print
   for (const connector of connectors) {
     const credentials = await credentialsOf(connector, args.credentials, several);
     const connectionId = several ? `${args['connection-id'] ?? 'cli'}:${connector.id}` : args['connection-id'];
-    connections.set(connector.id, connectLoaded(connector, credentials, { ...args, 'connection-id': connectionId }, out.redactor, debugTrace(out), store));
+    connections.set(connector.id, connectLoaded(connector, credentials, { ...args, 'connection-id': connectionId }, out, debugTrace(out), store));
   }
   return { connectors, connections };
 }

@@ -6,6 +6,7 @@
  */
 import { ConnectorError } from '../errors.js';
 import { Redactor } from '../redact.js';
+import { paintFor, type Paint } from './colour.js';
 
 export type Format = 'text' | 'json';
 
@@ -46,6 +47,8 @@ export class Printer {
    */
   jsonTo: 'stdout' | 'stderr' = 'stdout';
   readonly redactor: Redactor;
+  /** How labels are painted on each stream: colour on a terminal only (colour.ts). */
+  readonly paint: { readonly out: Paint; readonly err: Paint } = { out: paintFor(process.stdout), err: paintFor(process.stderr) };
 
   constructor(redactor = new Redactor()) {
     this.redactor = redactor;
@@ -75,10 +78,20 @@ export class Printer {
   error(command: string, error: unknown, also: Record<string, unknown> = {}): void {
     const clean = printable(error, this.redactor);
     if (this.format === 'json') return this.json({ error: clean, ...also });
-    const fields = typeof clean === 'object' && clean !== null ? (clean as { message?: unknown; code?: unknown }) : { message: clean };
+    const fields = typeof clean === 'object' && clean !== null ? (clean as { message?: unknown; code?: unknown; body?: unknown }) : { message: clean };
     const code = typeof fields.code === 'string' ? ` [${fields.code}]` : '';
-    this.err(`connector ${command}: ${String(fields.message)}${code}\n`);
+    const body = fields.body === undefined ? '' : `  response body: ${excerpt(fields.body)}\n`;
+    this.err(`connector ${command}: ${String(fields.message)}${code}\n${body}`);
   }
+}
+
+/** Text output shows this much of an error's response body (JSON shows all the error holds). */
+const BODY_EXCERPT_CHARS = 500;
+
+/** A response body (already redacted) on one line, cut to BODY_EXCERPT_CHARS. */
+function excerpt(body: unknown): string {
+  const text = (typeof body === 'string' ? body : JSON.stringify(body)).replace(/\s*\n\s*/g, ' ');
+  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}… (${text.length - BODY_EXCERPT_CHARS} more characters)` : text;
 }
 
 /** `--format`'s value, or undefined when it is neither text nor json. */

@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!manifest || !action || extra.length > 0) return usageError('run', usage, 'give exactly one manifest and one action', out);
   try {
     const input = await readInput(values.input, values['input-file']);
-    const { connector, connection } = await openConnection(manifest, values, out.redactor, debugTrace(out));
+    const { connector, connection } = await openConnection(manifest, values, out, debugTrace(out));
     try {
       if (values.all) {
         out.json(await allItems(connection, action, input));

@@ -6,6 +6,7 @@
 import { runManifestTests, type ManifestReport, type ScenarioReport } from '../testkit/scenario-runner.js';
 import { plural } from '../manifest/message-text.js';
 import { failure, formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
+import type { Paint } from './colour.js';
 import { formatDiagnostic } from './format-diagnostics.js';
 import { EXIT, EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     return usageError('test', usage, `no scenario is named "${values.scenario}"`, out);
   }
   if (format === 'json') out.json(jsonReport(reports));
-  else out.out(textReport(reports));
+  else out.out(textReport(reports, out.paint.out));
   if (reports.some((report) => !report.valid && report.readable !== false)) return EXIT.invalidManifest;
   if (reports.some((report) => report.readable === false)) return EXIT.usage;
   return reports.every((report) => report.scenarios.every((scenario) => scenario.passed)) ? EXIT.ok : EXIT.failed;
@@ -63,17 +64,17 @@ function jsonReport(reports: readonly ManifestReport[]) {
   };
 }
 
-function textReport(reports: readonly ManifestReport[]): string {
+function textReport(reports: readonly ManifestReport[], paint: Paint): string {
   const lines: string[] = [];
   for (const report of reports) {
     lines.push(report.connector ? `${report.file} (${report.connector})` : report.file);
     if (!report.valid) {
-      for (const diagnostic of report.diagnostics) lines.push(`  ${formatDiagnostic(diagnostic, report.file)}`);
+      for (const diagnostic of report.diagnostics) lines.push(`  ${formatDiagnostic(diagnostic, report.file, paint)}`);
       lines.push('  invalid manifest: no scenario ran');
       continue;
     }
     if (report.scenarios.length === 0) lines.push('  no scenarios (add them under "tests")');
-    for (const scenario of report.scenarios) lines.push(...scenarioLines(scenario));
+    for (const scenario of report.scenarios) lines.push(...scenarioLines(scenario, paint));
   }
   const scenarios = reports.flatMap((report) => report.scenarios);
   const failed = scenarios.filter((scenario) => !scenario.passed).length;
@@ -85,9 +86,9 @@ function textReport(reports: readonly ManifestReport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function scenarioLines(scenario: ScenarioReport): string[] {
-  if (scenario.passed) return [`  pass  ${scenario.name}  (${plural(scenario.requests.length, 'request')}, ${scenario.durationMs} ms)`];
-  const lines = [`  FAIL  ${scenario.name}  (${scenario.pointer})`];
+function scenarioLines(scenario: ScenarioReport, paint: Paint): string[] {
+  if (scenario.passed) return [`  ${paint('pass', 'green')}  ${scenario.name}  (${plural(scenario.requests.length, 'request')}, ${scenario.durationMs} ms)`];
+  const lines = [`  ${paint('FAIL', 'red')}  ${scenario.name}  (${scenario.pointer})`];
   for (const failure of scenario.failures) lines.push(`        ${failure}`);
   lines.push('        requests:');
   if (scenario.requests.length === 0) lines.push('          none');

@@ -7,6 +7,7 @@ import { readFailureOf, type Diagnostic } from '../errors.js';
 import { validateManifest } from '../manifest/validate.js';
 import { plural } from '../manifest/message-text.js';
 import { formatOption, parseCommandLine, readFormat, usageError } from './command-line.js';
+import type { Paint } from './colour.js';
 import { formatDiagnostic } from './format-diagnostics.js';
 import { EXIT, EXIT_TABLE } from './exit-status.js';
 import { Printer } from './output.js';
@@ -50,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const results = await Promise.all(files.map(validateFile));
   if (format === 'json') out.json(report(results));
-  else out.out(textReport(results));
+  else out.out(textReport(results, out.paint.out));
   if (results.some((result) => !result.valid && result.read)) return EXIT.invalidManifest;
   return results.every((result) => result.valid) ? EXIT.ok : EXIT.usage;
 }
@@ -78,10 +79,10 @@ async function validateFile(file: string): Promise<FileResult> {
   return { file, valid, read: true, diagnostics };
 }
 
-function textReport(results: readonly FileResult[]): string {
+function textReport(results: readonly FileResult[], paint: Paint): string {
   const lines: string[] = [];
   for (const { file, diagnostics } of results) {
-    for (const diagnostic of diagnostics) lines.push(formatDiagnostic(diagnostic, file));
+    for (const diagnostic of diagnostics) lines.push(formatDiagnostic(diagnostic, file, paint));
   }
   const { errors, warnings } = count(results);
   const invalid = results.filter((result) => !result.valid).length;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSnovSandbox, type SnovSandbox } from '../../sandboxes/snov-io/server.js';
 import { startDocuwareSandbox, type DocuwareSandbox } from '../../sandboxes/docuware/server.js';
-import { connectorCli as connector } from '../helpers/cli.js';
+import { connectorCli as connector, root } from '../helpers/cli.js';
 import { record, registerSecret } from '../helpers/secret-scan.js';
 
 const TOKEN_PATH = '/v1/oauth/access_token';
@@ -135,6 +135,18 @@ describe('connector run', () => {
     const { code, stdout } = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--allow-private-network');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ status: 200, data: { balance: '25000.00' } });
+  });
+
+  it('--env dev warns when the manifest declares no dev environment, and not when it does', async () => {
+    const lacking = await cli('run', 'connectors/snov-io.json', 'get-balance', '--credentials', snovCredentials, '--allow-private-network', '--env', 'dev');
+    expect(lacking.code).toBe(0);
+    expect(lacking.stderr).toBe('connector: warning: snov-io declares no environments.dev: --env dev uses the live base URL and credentials\n');
+    expect(JSON.parse(lacking.stdout)).toMatchObject({ status: 200 });
+    const manifest = JSON.parse(await readFile(join(root, 'connectors/snov-io.json'), 'utf8')) as Record<string, unknown>;
+    const withDev = await credentialsFile('snov-with-dev.json', { ...manifest, environments: { dev: { base_url: '{{ credentials.api_base }}' } } });
+    const declared = await cli('run', withDev, 'get-balance', '--credentials', snovCredentials, '--allow-private-network', '--env', 'dev');
+    expect(declared.code).toBe(0);
+    expect(declared.stderr).toBe('');
   });
 
   it('takes input inline or from a file', async () => {

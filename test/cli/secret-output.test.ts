@@ -105,7 +105,12 @@ describe('connector run: a refusal that echoes the request', () => {
     const text = await cli('run', path, 'create', '--credentials', credentials, '--allow-private-network');
     expect(text.code).toBe(1);
     expect(text.stdout).toBe('');
-    expect(text.stderr).toBe(`connector run: POST ${echo.url}/api/items?api_key=*** answered 400 [CONNECTOR_HTTP_STATUS]\n`);
+    const [line, body, ...rest] = text.stderr.split('\n');
+    expect(line).toBe(`connector run: POST ${echo.url}/api/items?api_key=*** answered 400 [CONNECTOR_HTTP_STATUS]`);
+    // The refusal's body, redacted, on one line and cut to 500 characters.
+    expect(body).toMatch(/^ {2}response body: \{"error":"invalid_request","error_description":"refused POST \/api\/items\?api_key=\[REDACTED\] with .*… \(\d+ more characters\)$/);
+    expect(body?.length).toBeLessThan(600);
+    expect(rest).toEqual(['']);
 
     const json = await cli('run', path, 'create', '--credentials', credentials, '--allow-private-network', '--format', 'json');
     expect(json.code).toBe(1);
@@ -127,7 +132,8 @@ describe('connector run: a refusal that echoes the request', () => {
     const credentials = await file('run-basic.credentials.json', { username: 'operator', password: PASSWORD });
     const text = await cli('run', path, 'whoami', '--credentials', credentials, '--allow-private-network');
     expect(text.code).toBe(1);
-    expect(text.stderr).toBe(`connector run: GET ${echo.url}/api/whoami answered 400 [CONNECTOR_HTTP_STATUS]\n`);
+    expect(text.stderr.split('\n')[0]).toBe(`connector run: GET ${echo.url}/api/whoami answered 400 [CONNECTOR_HTTP_STATUS]`);
+    expect(text.stderr.split('\n')[1]).toMatch(/^ {2}response body: \{"error":"invalid_request",/);
     const json = await cli('run', path, 'whoami', '--credentials', credentials, '--allow-private-network', '--format', 'json');
     expect(json.code).toBe(1);
     expect((JSON.parse(json.stdout) as { error: { body: { echo: { headers: Record<string, string> } } } }).error.body.echo.headers.authorization).toBe('[REDACTED]');
