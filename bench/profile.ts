@@ -23,8 +23,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const SDK = 'connector-sdk, realistic';
+const REALISTIC = 'connector-sdk, realistic';
+// PROFILE_CLIENT names another of the bench's SDK clients (e.g. "connector-sdk, HMAC-signed"): its report goes to its own file.
+const SDK = process.env.PROFILE_CLIENT ?? REALISTIC;
 const RAW = 'raw undici, realistic';
+const OUTPUT = SDK === REALISTIC ? 'profile.md' : `profile-${SDK.replace(/^connector-sdk,? */, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.md`;
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
 
 function profileOf(name: string, url: string, concurrency: number): { sample: Sample; profile: Profile } {
@@ -59,8 +62,10 @@ function selfTimes(profile: Profile): { places: Map<string, number>; functions: 
     const micros = profile.timeDeltas[i] ?? 0;
     const place = placeOf(node);
     places.set(place, (places.get(place) ?? 0) + micros);
-    if (place.startsWith('sdk/')) {
-      const key = `${node.callFrame.functionName || '(anonymous)'} (${place}:${node.callFrame.lineNumber + 1})`;
+    // Functions of the SDK, and of undici and Node, whose cost the SDK's way of calling them may change.
+    if (place.startsWith('sdk/') || place === 'undici' || place === 'node internals') {
+      const file = place.startsWith('sdk/') ? place : node.callFrame.url.replace(/^.*node_modules\//, '');
+      const key = `${node.callFrame.functionName || '(anonymous)'} (${file}:${node.callFrame.lineNumber + 1})`;
       functions.set(key, (functions.get(key) ?? 0) + micros);
     }
   });
@@ -87,7 +92,16 @@ function report(concurrency: number, sdk: { sample: Sample; profile: Profile }, 
     '',
     'The SDK\'s costliest functions (self time):',
     '',
-    ...[...a.functions].sort((x, y) => y[1] - x[1]).slice(0, 15).map(([key, micros]) => `- ${perRequest(micros)} µs — ${key}`),
+    ...[...a.functions].filter(([key]) => key.includes('(sdk/')).sort((x, y) => y[1] - x[1]).slice(0, 15).map(([key, micros]) => `- ${perRequest(micros)} µs — ${key}`),
+    '',
+    "undici's and Node's functions that cost more under the SDK than under raw undici (self time, SDK − raw):",
+    '',
+    ...[...a.functions]
+      .filter(([key]) => !key.includes('(sdk/'))
+      .map(([key, micros]): [string, number] => [key, micros - (b.functions.get(key) ?? 0)])
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 15)
+      .map(([key, micros]) => `- +${perRequest(micros)} µs — ${key}`),
     '',
   ];
   return lines.join('\n');
@@ -95,7 +109,7 @@ function report(concurrency: number, sdk: { sample: Sample; profile: Profile }, 
 
 const server = await startBenchServer();
 try {
-  const sections = [`# Hot-path profile (${new Date().toISOString()})`, '', `${REQUESTS} requests per profile, sampled every 100 µs; ${PLACEMENT}.`, ''];
+  const sections = [`# Hot-path profile: ${SDK} (${new Date().toISOString()})`, '', `${REQUESTS} requests per profile, sampled every 100 µs; ${PLACEMENT}.`, ''];
   for (const concurrency of [1, 64]) {
     const raw = profileOf(RAW, server.url, concurrency);
     const sdk = profileOf(SDK, server.url, concurrency);
@@ -104,7 +118,7 @@ try {
   if ((await server.refused()) > 0) throw new Error('the bench server refused requests: a client is broken');
   const text = sections.join('\n');
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/profile.md', import.meta.url), text);
+  writeFileSync(new URL(`./results/${OUTPUT}`, import.meta.url), text);
   process.stdout.write(`${text}\n`);
 } finally {
   server.close();
