@@ -6,16 +6,19 @@
  * same-origin redirect hop gets its own date, nonce and signature. No token is involved.
  */
 import type { AuthRequestSignature } from '../manifest/types.gen.js';
-import { compileTemplateMap } from '../template/template-map.js';
+import { escapePointerToken } from '../json-pointer.js';
+import { templateVariables } from '../template/liquid.js';
+import { compileTemplateMap, type TemplateMap } from '../template/template-map.js';
 import { RequestValues, REQUEST_VALUES } from '../template/request-values.js';
 import type { AuthStrategy } from './auth-strategy.js';
 import { compileExpiredSignal } from './expired-signal.js';
 import type { RequestSigner } from './request-signer.js';
-import { requestView, strictEncode } from './request-view.js';
+import { requestFieldsRead, requestViewOf, strictEncode } from './request-view.js';
 
 export function createRequestSignature(spec: AuthRequestSignature, pointer = '/auth'): AuthStrategy {
   const headers = compileTemplateMap(spec.headers, `${pointer}/headers`);
   const query = compileTemplateMap(spec.query, `${pointer}/query`);
+  const requestView = requestViewOf(requestFieldsRead([...variablesOf(headers, `${pointer}/headers`), ...variablesOf(query, `${pointer}/query`)]));
   const signer: RequestSigner = {
     sign(request, callScope) {
       const view = requestView(request);
@@ -44,4 +47,9 @@ export function createRequestSignature(spec: AuthRequestSignature, pointer = '/a
     signer,
     isExpired: compileExpiredSignal({ statuses: [] }),
   };
+}
+
+/** Every variable the signing templates read (to see which `request.*` fields they use). */
+function variablesOf(map: TemplateMap, pointer: string): string[][] {
+  return map.flatMap(([name, template]) => templateVariables(template.source, `${pointer}/${escapePointerToken(name)}`));
 }
