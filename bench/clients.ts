@@ -4,6 +4,7 @@
  * global fetch, axios and got (when installed). Each is made inside its own process
  * (bench/client-process.ts), so one client's garbage and JIT state never bill another.
  */
+import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { loadConnector } from './sdk.js';
 import { BENCH_CREDENTIALS, REALISTIC_HEADERS, benchManifest, hmacManifest, jwtManifest, realisticManifest } from './manifests.js';
@@ -27,6 +28,12 @@ export const CLIENTS: Record<string, { make: Factory; baseline: string }> = {
   'connector-sdk': { make: (url) => sdkClient(benchManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
   'raw undici, realistic': { make: rawUndiciRealistic, baseline: 'raw undici, realistic' },
   'connector-sdk, realistic': { make: (url) => sdkClient(realisticManifest(url), 'search-items', REALISTIC_INPUT), baseline: 'raw undici, realistic' },
+  // With BENCH_BASELINE_SDK (another build's dist/sdk/index.js): that build beside this one, in the same rounds.
+  'connector-sdk @ baseline build': { make: (url) => sdkClient(forBaseline(benchManifest(url)), 'list-items', INPUT, baselineSdk()), baseline: 'raw undici' },
+  'connector-sdk, realistic @ baseline build': {
+    make: (url) => sdkClient(forBaseline(realisticManifest(url)), 'search-items', REALISTIC_INPUT, baselineSdk()),
+    baseline: 'raw undici, realistic',
+  },
   'connector-sdk, HMAC-signed': { make: (url) => sdkClient(hmacManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
   'connector-sdk, local JWT': { make: (url) => sdkClient(jwtManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
   fetch: { make: fetchClient, baseline: 'raw undici' },
@@ -63,8 +70,15 @@ async function rawUndici(url: string): Promise<BenchClient> {
   };
 }
 
-async function sdkClient(manifest: Record<string, unknown>, action: string, input: Record<string, unknown>): Promise<BenchClient> {
-  const connector = await loadConnector(manifest);
+/** What the bench uses of a build's loadConnector (this one's, or a baseline build's). */
+interface Loaded {
+  connect(options: object): { execute(action: string, input: object): Promise<{ data: unknown }> };
+  close(): Promise<void>;
+}
+type Load = (manifest: object) => Promise<Loaded>;
+
+async function sdkClient(manifest: Record<string, unknown>, action: string, input: Record<string, unknown>, load: Promise<Load> | Load = loadConnector as unknown as Load): Promise<BenchClient> {
+  const connector = await (await load)(manifest);
   const connection = connector.connect({
     connectionId: 'bench',
     credentials: BENCH_CREDENTIALS,
@@ -108,7 +122,21 @@ async function gotClient(url: string): Promise<BenchClient> {
 }
 
 /** axios and got are devDependencies: context, not a target; absent, they are left out. */
+/** The manifest for an older build: without auth.allow_insecure_http, which builds before it refuse as unknown. */
+function forBaseline(manifest: Record<string, unknown>): Record<string, unknown> {
+  const { allow_insecure_http: _, ...auth } = manifest.auth as Record<string, unknown>;
+  return { ...manifest, auth };
+}
+
+/** The loadConnector of the build BENCH_BASELINE_SDK names (a path to its dist/sdk/index.js). */
+async function baselineSdk(): Promise<Load> {
+  const path = process.env.BENCH_BASELINE_SDK;
+  if (!path) throw new Error('BENCH_BASELINE_SDK is not set');
+  return ((await import(pathToFileURL(path).href)) as { loadConnector: Load }).loadConnector;
+}
+
 export async function installed(name: string): Promise<boolean> {
+  if (name.endsWith('@ baseline build')) return Boolean(process.env.BENCH_BASELINE_SDK);
   if (name !== 'axios' && name !== 'got') return true;
   try {
     await import(name as string);
