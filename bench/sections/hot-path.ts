@@ -24,9 +24,10 @@ export interface ClientRow {
   throughputRatio: ReturnType<typeof summarise>;
 }
 
-export async function hotPath(server: BenchServer, options: { rounds: number; requests: number }): Promise<ClientRow[]> {
+/** `only`: these clients (each with its raw-undici baseline) instead of every installed one. */
+export async function hotPath(server: BenchServer, options: { rounds: number; requests: number; only?: readonly string[] }): Promise<ClientRow[]> {
   const names: string[] = [];
-  for (const name of Object.keys(CLIENTS)) if (await installed(name)) names.push(name);
+  for (const name of options.only ?? Object.keys(CLIENTS)) if (await installed(name)) names.push(name);
   const clients = await Promise.all(names.map((name) => forkClient(name, server.url)));
   try {
     const rows: ClientRow[] = [];
