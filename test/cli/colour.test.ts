@@ -13,10 +13,11 @@ const ESC = '\u001b[';
 /** Runs the CLI with a terminal as its stdout and stderr; resolves with what the terminal showed. */
 function onTerminal(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; shown: string }> {
   const command = [process.execPath, '--import', 'tsx', 'sdk/cli/main.ts', ...args].map((word) => `'${word}'`).join(' ');
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     // -e: script exits with the command's status; the typescript file is /dev/null.
     execFile('script', ['-qec', command, '/dev/null'], { cwd: root, env: { ...process.env, TERM: 'xterm', ...env } }, (error, stdout) => {
-      resolve({ code: error ? Number(error.code) : 0, shown: stdout });
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(new Error('script(1) is not installed: apt-get install bsdutils (util-linux)'));
+      else resolve({ code: error ? Number(error.code) : 0, shown: stdout });
     });
   });
 }
