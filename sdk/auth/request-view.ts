@@ -10,9 +10,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { SignableRequest } from './request-signer.js';
-import { REQUEST_VIEW_FIELDS } from '../template/request-fields.js';
+import { isRequestViewField, REQUEST_VIEW_FIELDS, type RequestViewField } from '../template/request-fields.js';
 
-export type RequestViewField = (typeof REQUEST_VIEW_FIELDS)[number];
 export type RequestView = Readonly<Partial<Record<RequestViewField, string | number>>>;
 
 const bodyText = ({ body }: SignableRequest): string => Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
@@ -66,14 +65,10 @@ export function requestFieldsRead(variables: readonly (readonly string[])[]): Re
   const read = new Set<RequestViewField>();
   for (const [root, field] of variables) {
     if (root !== 'request') continue;
-    if (field === undefined || !isField(field)) return [...REQUEST_VIEW_FIELDS];
+    if (field === undefined || !isRequestViewField(field)) return [...REQUEST_VIEW_FIELDS];
     read.add(field);
   }
   return [...read];
-}
-
-function isField(name: string): name is RequestViewField {
-  return (REQUEST_VIEW_FIELDS as readonly string[]).includes(name);
 }
 
 /** RFC 3986 percent-encoding: everything but the unreserved characters (stricter than encodeURIComponent). */

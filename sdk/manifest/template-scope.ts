@@ -10,7 +10,7 @@ import { isRecord } from './json-value.js';
 import { escapePointerToken } from '../json-pointer.js';
 import { cut, show } from './message-text.js';
 import { gatherChain, stepsProblem, type ChainFacts, type ChainPlace } from './chain-rules.js';
-import { REQUEST_VIEW_FIELDS } from '../template/request-fields.js';
+import { isRequestViewField, REQUEST_VIEW_FIELDS } from '../template/request-fields.js';
 
 const AUTH_VALUES = ['access_token', 'refresh_token', 'token_type', 'expires_at', 'cookies', 'extras'];
 
@@ -135,7 +135,7 @@ export function variableProblem(variable: readonly string[], context: FieldConte
       return undefined;
     case 'request':
       if (first === undefined) return undefined;
-      if ((REQUEST_VIEW_FIELDS as readonly string[]).includes(first)) return second === undefined ? undefined : { message: `request.${cut(first)} is a plain value and has no property ${show(second)}` };
+      if (isRequestViewField(first)) return second === undefined ? undefined : { message: `request.${cut(first)} is a plain value and has no property ${show(second)}` };
       return { message: `request.${cut(first)} does not exist`, hint: suggest(first, [...REQUEST_VIEW_FIELDS]) ?? `request has ${REQUEST_VIEW_FIELDS.join(', ')}` };
     default:
       // env (the environment name) and now (the current time) are plain values.

@@ -21,3 +21,15 @@ export const REQUEST_VIEW_FIELDS = [
   'iso8601',
   'nonce',
 ] as const;
+
+export type RequestViewField = (typeof REQUEST_VIEW_FIELDS)[number];
+
+/**
+ * Whether `name` is a field of the `request` view.
+ *
+ * @example
+ * isRequestViewField('canonical_query'); // true
+ */
+export function isRequestViewField(name: string): name is RequestViewField {
+  return (REQUEST_VIEW_FIELDS as readonly string[]).includes(name);
+}
