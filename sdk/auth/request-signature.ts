@@ -23,7 +23,8 @@ export function createRequestSignature(spec: AuthRequestSignature, pointer = '/a
     sign(request, callScope) {
       const view = requestView(request);
       // The hop's own time and random values: `now` filters and nonces agree with request.*.
-      const scope = { ...callScope, request: view, now: Math.floor(request.now / 1000), [REQUEST_VALUES]: new RequestValues() };
+      // Assigned, not spread: `request` is a key the call's scope lacks (docs/architecture.md, "Hot-path rules").
+      const scope = Object.assign({}, callScope, { request: view, now: Math.floor(request.now / 1000), [REQUEST_VALUES]: new RequestValues() });
       for (const [name, template] of headers) {
         const value = template.render(scope);
         for (const existing of Object.keys(request.headers)) if (existing.toLowerCase() === name.toLowerCase()) delete request.headers[existing];

@@ -149,7 +149,7 @@ export async function sendTokenRequest(
   extras: TokenRequestExtras = {},
 ): Promise<SentTokenRequest> {
   const url = new URL(request.url.render(scope));
-  const headers: Record<string, string> = { ...ctx.sharedHeaders };
+  const headers: Record<string, string> = Object.assign({}, ctx.sharedHeaders);
   for (const [name, template] of request.headers) {
     const value = template.render(scope);
     if (value !== '') assignHeaders(headers, { [name]: value });

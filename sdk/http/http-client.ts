@@ -214,5 +214,5 @@ async function checkHostName(exchange: Exchange, hostname: string): Promise<void
 
 function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {
   const value = headers['set-cookie'];
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return value === undefined ? NONE : Array.isArray(value) ? value : [value];
 }

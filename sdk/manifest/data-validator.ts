@@ -15,7 +15,7 @@ export interface DataProblem {
 
 export interface DataValidator {
   /** Validates `value` in place: defaults from the schema are filled in. */
-  validate(value: Record<string, unknown>): DataProblem[];
+  validate(value: Record<string, unknown>): readonly DataProblem[];
   /** Properties the schema declares at the top level (optional ones become null in templates). */
   readonly declared: readonly string[];
   /** Top-level properties marked "x-secret". */
@@ -56,6 +56,8 @@ for (const format of ['email', 'uri', 'date', 'date-time', 'hostname', 'uuid']) 
 }
 
 const cache = new Map<string, ValidateFunction>();
+/** What a valid value has: one frozen array, not a new one per call on the hot path. */
+const NO_PROBLEMS: readonly DataProblem[] = Object.freeze([]);
 
 export function compileDataSchema(schema: DataSchema | undefined): DataValidator {
   const effective: DataSchema = schema ?? { type: 'object', properties: {} };
@@ -68,7 +70,7 @@ export function compileDataSchema(schema: DataSchema | undefined): DataValidator
     secrets: properties.filter(([, field]) => field['x-secret'] === true).map(([name]) => name),
     binaries: properties.filter(([, field]) => field['x-binary'] === true).map(([name]) => name),
     validate(value) {
-      if (fn(value)) return [];
+      if (fn(value)) return NO_PROBLEMS;
       return (fn.errors ?? []).map(describe);
     },
   };

@@ -97,7 +97,8 @@ function prepareInput(id: string, input: DataValidator, raw: unknown): Record<st
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new InputError(id, '', `input of action "${id}" must be an object`);
   }
-  const value: Record<string, unknown> = { ...(raw as Record<string, unknown> | undefined) };
+  // Assigned, not spread: defaults and nulls are added to it (docs/architecture.md, "Hot-path rules").
+  const value: Record<string, unknown> = Object.assign({}, raw as Record<string, unknown> | undefined);
   const problems = input.validate(value);
   const first = problems[0];
   if (first) {
@@ -105,6 +106,7 @@ function prepareInput(id: string, input: DataValidator, raw: unknown): Record<st
     throw new InputError(id, first.field, `input of action "${id}": ${first.message}${more}`);
   }
   for (const name of input.declared) if (!Object.hasOwn(value, name)) value[name] = null;
+  if (input.binaries.length === 0) return value;
   const streams = input.binaries.filter((name) => isReadable(value[name]));
   // Only uploads given as streams pay for a promise.
   return streams.length === 0 ? value : readStreams(value, streams);

@@ -32,7 +32,8 @@ export function signRequest(signer: RequestSigner | undefined, now: () => number
 async function bodyBytes(request: ActionRequest): Promise<{ body: Uint8Array; headers: Record<string, string> }> {
   const { body } = request;
   // A copy: the hop may be signed again (a retry), and each signature starts from the built request.
-  const headers = { ...request.headers };
+  // Assigned, not spread: the signer adds headers to it (docs/architecture.md, "Hot-path rules").
+  const headers: Record<string, string> = Object.assign({}, request.headers);
   if (body === undefined) return { body: NO_BYTES, headers };
   if (typeof body === 'string') return { body: Buffer.from(body, 'utf8'), headers };
   if (body instanceof Uint8Array) return { body, headers };

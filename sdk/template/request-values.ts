@@ -51,7 +51,8 @@ const implicit = new WeakMap<object, RequestValues>();
 
 /** A copy of `scope` that is a new request: its nonces and uuids are made afresh, and spreads of it share them. */
 export function requestScope<T extends object>(scope: T): T & { readonly [REQUEST_VALUES]: RequestValues } {
-  return { ...scope, [REQUEST_VALUES]: new RequestValues() };
+  // Assigned, not spread: a scope without the key would get a hidden class of its own (docs/architecture.md, "Hot-path rules").
+  return Object.assign({}, scope, { [REQUEST_VALUES]: new RequestValues() });
 }
 
 /** The request values a render with this scope object uses (see the module comment). */
