@@ -5,8 +5,9 @@
  * socket, so nothing half-read goes back to the pool.
  */
 import { PassThrough, type Readable } from 'node:stream';
+import { bodyDeadlines, type Expiring } from './deadlines.js';
 import { Exchange } from './exchange.js';
-import type { HttpRequest } from './http-client.js';
+import type { HttpRequest, HttpResponse } from './http-client.js';
 import type { Stage } from './pipeline.js';
 
 /**
@@ -14,20 +15,23 @@ import type { Stage } from './pipeline.js';
  * on as a bounded stream when the request asks for one (downloads).
  */
 export function readResponseBody<R extends HttpRequest>(redact: ((text: string) => string) | undefined): Stage<R> {
-  return (next) => async (request) => {
-    const response = await next(request);
-    const exchange = new Exchange(response.request, redact);
-    const raw = response.body as Readable;
-    // The response object is this request's own (the terminal made it): no copy on the hot path.
-    response.body =
-      request.responseType === 'stream' ? streamBody(raw, exchange) : await readBody(response.status, response.headers, raw, exchange);
-    return response;
-  };
+  // A continuation, not an async function: one promise less per request on the hot path.
+  return (next) => (request) =>
+    next(request).then((response) => {
+      const exchange = new Exchange(response.request, redact);
+      const raw = response.body as Readable;
+      if (request.responseType !== 'stream') return readBody(response, raw, exchange);
+      // The response object is this request's own (the terminal made it): no copy on the hot path.
+      response.body = streamBody(raw, exchange);
+      return response;
+    });
 }
 
-function readBody(statusCode: number, headers: Record<string, string | string[] | undefined>, body: Readable, exchange: Exchange): Promise<Buffer> {
+/** The response with its body read whole (in place: the terminal made the object for this request alone). */
+function readBody(response: HttpResponse, body: Readable, exchange: Exchange): Promise<HttpResponse> {
+  const { status, headers } = response;
   // A declared length over the cap fails at once; HEAD, 204 and 304 declare one without sending it.
-  const bodyless = exchange.request.method === 'HEAD' || statusCode === 204 || statusCode === 304;
+  const bodyless = exchange.request.method === 'HEAD' || status === 204 || status === 304;
   if (!bodyless && Number(headers['content-length']) > exchange.maxResponseBytes) {
     // Destroying an unread body makes undici emit an abort error: nobody is left to hear it.
     body.on('error', () => undefined);
@@ -37,31 +41,80 @@ function readBody(statusCode: number, headers: Record<string, string | string[] 
   // Collected from 'data' events, not undici's body.bytes(): bytes() copies every body into an
   // ArrayBuffer of its own, and that allocation (with the GC it brings) cost 19 µs a request
   // more than the events; a body of one chunk is then passed on as it is, not copied.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (error: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      reject(exchange.failure(error, true));
-      body.destroy();
-    };
-    const deadline = setTimeout(() => fail(exchange.timeout('body')), exchange.bodyMs);
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > exchange.maxResponseBytes) fail(exchange.tooLarge());
-      else chunks.push(chunk);
-    });
+  return new Promise((resolve, reject) => new BodyRead(response, body, exchange, resolve, reject).begin());
+}
+
+const READ: unique symbol = Symbol('connector-sdk.body-read');
+type Tagged = Readable & { [READ]?: BodyRead };
+
+/**
+ * One buffered body read. The stream's listeners are the shared functions below, which find
+ * their read on the stream, and the read is its own deadline entry: a read allocates this
+ * object and its chunk list, not four closures and a timer (bench: 2 KB a request before).
+ */
+class BodyRead implements Expiring {
+  readonly at: number;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #settled = false;
+
+  constructor(
+    readonly response: HttpResponse,
+    readonly body: Tagged,
+    readonly exchange: Exchange,
+    readonly resolve: (response: HttpResponse) => void,
+    readonly reject: (error: unknown) => void,
+  ) {
+    this.at = performance.now() + exchange.bodyMs;
+  }
+
+  begin(): void {
+    this.body[READ] = this;
+    bodyDeadlines.start(this);
+    this.body.on('data', onData);
     // Stays attached after a failure: destroy() emits one more error, which must not go unhandled.
-    body.on('error', fail);
-    body.once('end', () => {
-      settled = true;
-      clearTimeout(deadline);
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-  });
+    this.body.on('error', onError);
+    this.body.on('end', onEnd);
+  }
+
+  data(chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.exchange.maxResponseBytes) this.fail(this.exchange.tooLarge());
+    else this.#chunks.push(chunk);
+  }
+
+  end(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    bodyDeadlines.cancel(this);
+    const chunks = this.#chunks;
+    this.response.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size);
+    this.resolve(this.response);
+  }
+
+  fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    bodyDeadlines.cancel(this);
+    this.reject(this.exchange.failure(error, true));
+    this.body.destroy();
+  }
+
+  expire(): void {
+    this.fail(this.exchange.timeout('body'));
+  }
+}
+
+function onData(this: Tagged, chunk: Buffer): void {
+  this[READ]?.data(chunk);
+}
+
+function onError(this: Tagged, error: unknown): void {
+  this[READ]?.fail(error);
+}
+
+function onEnd(this: Tagged): void {
+  this[READ]?.end();
 }
 
 /** The body as a stream that ends by the deadline and fails only with the SDK's own errors. */

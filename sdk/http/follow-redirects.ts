@@ -12,12 +12,11 @@ import type { Stage } from './pipeline.js';
 import { isRedirect, redirectHop } from './redirect-policy.js';
 
 export function followRedirects<R extends HttpRequest>(redact: ((text: string) => string) | undefined): Stage<R> {
-  return (next) => async (request) => {
-    const response = await next(request);
-    // Most requests are not redirected: nothing more is done or allocated for them.
-    if (request.maxRedirects === 0 || !isRedirect(response.status)) return response;
-    return follow(request, response, next, redact);
-  };
+  // Most requests are not redirected: a continuation that hands the answer on is all they pay.
+  return (next) => (request) =>
+    request.maxRedirects === 0
+      ? next(request)
+      : next(request).then((response) => (isRedirect(response.status) ? follow(request, response, next, redact) : response));
 }
 
 async function follow<R extends HttpRequest>(

@@ -27,22 +27,43 @@ export interface RetryOptions {
 
 
 export function retry<R extends HttpRequest>(options: RetryOptions): Stage<R> {
-  return (next) => (request) => sendWithRetry(next, request, options);
+  // The first attempt is a continuation, not an async function: most answers are final, and
+  // then handing them on is all there is to pay. The loop takes over from the first that is not.
+  return (next) => (request) => {
+    const started = performance.now();
+    return send(next, request).then(
+      (response) => (isFinal(response) ? response : sendWithRetry(next, request, options, started, { response })),
+      (failure: unknown) => sendWithRetry(next, request, options, started, { failure }),
+    );
+  };
 }
 
-async function sendWithRetry<R extends HttpRequest>(next: Send<R>, request: R, options: RetryOptions): Promise<HttpResponse> {
-  const started = performance.now();
+/** What one attempt came to. */
+interface Outcome {
+  response?: HttpResponse;
+  failure?: unknown;
+}
+
+/** A response that is neither 429 nor 5xx is the answer. */
+function isFinal(response: HttpResponse): boolean {
+  return response.status < 500 && response.status !== 429;
+}
+
+/** A stage below that throws instead of rejecting fails the attempt all the same. */
+function send<R extends HttpRequest>(next: Send<R>, request: R): Promise<HttpResponse> {
+  try {
+    return next(request);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** From the first attempt's outcome on: wait as planned and send again, until an answer is final or a bound is reached. */
+async function sendWithRetry<R extends HttpRequest>(next: Send<R>, request: R, options: RetryOptions, started: number, first: Outcome): Promise<HttpResponse> {
+  let outcome = first;
   for (let attempt = 1; ; attempt++) {
-    let response: HttpResponse | undefined;
-    let failure: unknown;
-    try {
-      // Only a retried request is copied: the first attempt sends the request as it is.
-      response = await next(attempt === 1 ? request : { ...request, attempt });
-    } catch (error) {
-      failure = error;
-    }
-    // The common case leaves at once: a response that is neither 429 nor 5xx is the answer.
-    if (response !== undefined && response.status < 500 && response.status !== 429) return response;
+    const { response, failure } = outcome;
+    if (response !== undefined && isFinal(response)) return response;
     let plan = retryPlan(response, failure, attempt, options);
     if (plan?.throttled && options.throttledDelayMs) {
       const slotMs = await options.throttledDelayMs();
@@ -56,6 +77,11 @@ async function sendWithRetry<R extends HttpRequest>(next: Send<R>, request: R, o
     if (response && !Buffer.isBuffer(response.body)) response.body.destroy();
     options.onRetry?.({ attempt, delayMs: plan.delayMs, reason: plan.reason });
     await sleep(plan.delayMs, request.signal);
+    // Only a retried request is copied (assigned: `attempt` is a key the first lacks); the first attempt sent the request as it is.
+    outcome = await send(next, Object.assign({}, request, { attempt: attempt + 1 })).then(
+      (answer): Outcome => ({ response: answer }),
+      (error: unknown): Outcome => ({ failure: error }),
+    );
   }
 }
 

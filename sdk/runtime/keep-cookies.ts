@@ -9,10 +9,11 @@ import type { ActionRequest } from './action-request.js';
 
 export function keepCookies(tokens: TokenManager | undefined): Stage<ActionRequest> | undefined {
   if (!tokens) return undefined;
-  return (next) => async (request) => {
-    const response = await next(request);
-    const record = request.call.record;
-    if (record !== undefined && response.setCookies.length > 0) await tokens.rememberCookies(record, response.setCookies, response.url);
-    return response;
-  };
+  // A continuation, not an async function: most answers set no cookie, and then it is all there is to pay.
+  return (next) => (request) =>
+    next(request).then((response) => {
+      const record = request.call.record;
+      if (record === undefined || response.setCookies.length === 0) return response;
+      return tokens.rememberCookies(record, response.setCookies, response.url).then(() => response);
+    });
 }
