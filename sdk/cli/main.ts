@@ -51,7 +51,23 @@ function version(): string {
   return String((JSON.parse(text) as { version?: unknown }).version);
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * `connector --format json validate …` is `connector validate … --format json`: the one option
+ * every command takes may come before the command too. It is moved behind the command's own
+ * arguments, ahead of a `--` (after which everything is positional).
+ */
+function commandFirst(argv: readonly string[]): string[] {
+  let i = 0;
+  while (argv[i]?.startsWith('--format=') || (argv[i] === '--format' && argv[i + 1] !== undefined)) i += argv[i] === '--format' ? 2 : 1;
+  if (i === 0 || i === argv.length) return [...argv];
+  const rest = argv.slice(i);
+  const end = rest.indexOf('--');
+  const at = end === -1 ? rest.length : end;
+  return [...rest.slice(0, at), ...argv.slice(0, i), ...rest.slice(at)];
+}
+
+async function main(raw: string[]): Promise<number> {
+  const argv = commandFirst(raw);
   const [first, ...others] = argv;
   const out = new Printer();
   // The options of `connector` itself come before any command: --format json among them prints JSON.

@@ -113,6 +113,20 @@ describe('connector', () => {
     }
   });
 
+  it('takes --format before the command as after it', async () => {
+    const before = await connector('--format', 'json', 'validate', VALID);
+    expect(before).toEqual(await connector('validate', VALID, '--format', 'json'));
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({ files: [{ file: VALID }] });
+    const help = await connector('--format=json', 'help', 'validate');
+    expect(help.code).toBe(0);
+    expect(JSON.parse(help.stdout)).toEqual(JSON.parse((await connector('validate', '--help', '--format', 'json')).stdout));
+    // Alone, it still names no command.
+    const alone = await connector('--format', 'json');
+    expect(alone.code).toBe(2);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ error: { code: 'CONNECTOR_USAGE', message: 'no command given' } });
+  });
+
   it('exits 2 without a command or with an unknown one', async () => {
     const none = await connector();
     expect(none.code).toBe(2);
