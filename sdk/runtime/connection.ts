@@ -112,6 +112,9 @@ interface Call {
 
 const NO_OPTIONS: CallOptions = Object.freeze({});
 
+/** The result of a page read (a shared function: execute's continuation allocates nothing for it). */
+const resultOf = (read: ReadResult): ActionResult => read.result;
+
 /** The call of an execute without signal, timeout or headers (most of them): nothing to make per call. */
 const PLAIN_CALL: Call = Object.freeze({});
 
@@ -167,16 +170,21 @@ export class Connection {
    * @example
    * const { data } = await connection.execute('get-balance', {}, { signal: AbortSignal.timeout(5000) });
    */
-  async execute<T = unknown>(actionId: string, input?: Record<string, unknown>, options: CallOptions = NO_OPTIONS): Promise<ActionResult<T>> {
-    const action = this.#action(actionId);
+  execute<T = unknown>(actionId: string, input?: Record<string, unknown>, options: CallOptions = NO_OPTIONS): Promise<ActionResult<T>> {
+    // Continuations, not an async function: one promise less per call on the hot path. Every
+    // failure, a synchronous one too, is a rejection with the error scrubbed.
     try {
+      const action = this.#action(actionId);
       const call = callOf(options);
       throwIfAborted(call.signal);
       const prepared = action.prepareInput(input);
-      const value = prepared instanceof Promise ? await prepared : prepared;
-      return (await this.#run(action, value, action.pager?.first(), call)).result as ActionResult<T>;
+      const read =
+        prepared instanceof Promise
+          ? prepared.then((value) => this.#run(action, value, action.pager?.first(), call))
+          : this.#run(action, prepared, action.pager?.first(), call);
+      return read.then(resultOf, this.#rethrowScrubbed) as Promise<ActionResult<T>>;
     } catch (error) {
-      throw this.#scrub(error);
+      return Promise.reject(this.#scrub(error));
     }
   }
 
@@ -437,6 +445,11 @@ export class Connection {
    * Last line of defence: no error leaves with a secret in any field, cause or stack, whatever
    * produced it; a foreign error becomes CONNECTOR_INTERNAL with its message redacted.
    */
+  /** A rejection handler made once per connection, not per call. */
+  readonly #rethrowScrubbed = (error: unknown): never => {
+    throw this.#scrub(error);
+  };
+
   #scrub(error: unknown): unknown {
     const redactor = this.#parts.redactor;
     if (ConnectorError.isConnectorError(error)) return redactor.redactError(error);
