@@ -324,26 +324,48 @@ export class Connection {
     return inSpan('connector.execute', 'internal', action.spanAttributes, () => this.#runPage(action, input, page, call));
   }
 
-  async #runPage(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
-    const tokens = this.#parts.tokens;
-    // A caller that gives up stops waiting for the token; the renewal goes on for the others.
-    let record = tokens ? (tokens.fresh() ?? (await untilAborted(tokens.current(), call.signal))) : undefined;
-    let response = await this.#send(action, input, record, page, call);
-    let json = jsonBody(action, response);
-    if (record && tokens && this.#saysExpired(response, json)) {
-      discard(response);
-      this.#emit({ type: 'auth.token_rejected', action: action.id, status: response.status });
-      record = await untilAborted(tokens.renewAfterRejection(record), call.signal);
-      response = await this.#send(action, input, record, page, call);
-      json = jsonBody(action, response);
-      if (this.#saysExpired(response, json)) {
-        discard(response);
-        throw new AuthError(
-          `action "${action.id}" was refused (${response.status}) again right after the token was renewed: the credentials lack access, or the API rejects this token type`,
-          { status: response.status },
-        );
+  #runPage(action: CompiledAction, input: Record<string, unknown>, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
+    // Continuations, not an async function: a call with a fresh token whose answer does not
+    // refuse it (nearly every call) pays no async frame. A failure is a rejection, never a throw.
+    try {
+      const tokens = this.#parts.tokens;
+      const record = tokens?.fresh();
+      if (tokens && record === undefined) {
+        // A caller that gives up stops waiting for the token; the renewal goes on for the others.
+        return untilAborted(tokens.current(), call.signal).then((current) => this.#sendPage(action, input, current, page, call));
       }
+      return this.#sendPage(action, input, record, page, call);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  #sendPage(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord | undefined, page: PageRequest | undefined, call: Call): Promise<ReadResult> {
+    return this.#send(action, input, record, page, call).then((response) => {
+      const json = jsonBody(action, response);
+      return record !== undefined && this.#saysExpired(response, json) ? this.#replay(action, input, record, page, call, response) : this.#read(action, response, json);
+    });
+  }
+
+  /** The answer says the token expired: renew it once and send again; refused again, the credentials lack access. */
+  async #replay(action: CompiledAction, input: Record<string, unknown>, record: TokenRecord, page: PageRequest | undefined, call: Call, refused: HttpResponse): Promise<ReadResult> {
+    const tokens = this.#parts.tokens as TokenManager;
+    discard(refused);
+    this.#emit({ type: 'auth.token_rejected', action: action.id, status: refused.status });
+    const renewed = await untilAborted(tokens.renewAfterRejection(record), call.signal);
+    const response = await this.#send(action, input, renewed, page, call);
+    const json = jsonBody(action, response);
+    if (this.#saysExpired(response, json)) {
+      discard(response);
+      throw new AuthError(
+        `action "${action.id}" was refused (${response.status}) again right after the token was renewed: the credentials lack access, or the API rejects this token type`,
+        { status: response.status },
+      );
+    }
+    return this.#read(action, response, json);
+  }
+
+  #read(action: CompiledAction, response: HttpResponse, json: unknown): ReadResult {
     const url = response.url;
     return readActionResult(action, response, json, () => this.#printable(url), this.#parts.redactor);
   }
