@@ -13,10 +13,16 @@ import { withQuery } from './action.js';
 import type { ActionRequest } from './action-request.js';
 
 export function applyAuth(strategy: AuthStrategy, now: () => number): Stage<ActionRequest> {
+  // One target per stage, emptied for each request: placing credentials is synchronous, and so
+  // is everything below that reads the target, so no two requests ever share it.
+  const target: ApplyTarget = { headers: {}, query: [], cookies: [], bodyFields: [] };
   return (next) => (request) => {
     const { action, scope, record } = request.call;
     // The headers object was built for this call alone (connection.ts): written in place.
-    const target: ApplyTarget = { headers: request.headers, query: [], cookies: [], bodyFields: [] };
+    target.headers = request.headers;
+    target.query.length = 0;
+    target.cookies.length = 0;
+    target.bodyFields.length = 0;
     if (action.applyAuth) strategy.apply(target, scope);
     const url = target.query.length === 0 ? request.url : new URL(withQuery(request.url.href, target.query));
     const jar = record !== undefined && record.cookies.length > 0 ? cookieHeaderFor(record.cookies, url, now()) : undefined;

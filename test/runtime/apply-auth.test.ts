@@ -48,6 +48,28 @@ describe('applyAuth', () => {
     expect((await apply(key('query'), get)).url.search).toBe(`?page=2&api_key=${KEY}`);
   });
 
+  it('one stage, many requests: each carries its credentials once, one sent from below while another passes too', async () => {
+    const received: ActionRequest[] = [];
+    const cookieStrategy = createAuthStrategy({ type: 'api_key', in: 'cookie', name: 'k', value: '{{ credentials.key }}' });
+    const queryStrategy = createAuthStrategy(key('query'));
+    const requestOf = (page: number): ActionRequest => {
+      const url = new URL(`http://127.0.0.1:1/api/items?page=${page}`);
+      return { call: { action: compileAction('items', get), scope, origin: url.origin }, method: 'GET', url, headers: {}, maxRedirects: 3, responseType: 'buffer' } as ActionRequest;
+    };
+    const terminal = async (request: ActionRequest): Promise<HttpResponse> => {
+      received.push(request);
+      // A listener below the stage may start another call at once: the stage is not in use by then.
+      if (request.url.searchParams.get('page') === '1') void send(requestOf(9));
+      return { status: 200, headers: {}, body: Buffer.from(''), url: request.url, setCookies: [], redirects: [], redirectSetCookies: [], request } as HttpResponse;
+    };
+    const send = applyAuth(queryStrategy, () => 0)(terminal);
+    const cookies = applyAuth(cookieStrategy, () => 0)(terminal);
+    for (const page of [1, 2, 3]) await send(requestOf(page));
+    for (const page of [4, 5]) await cookies(requestOf(page));
+    expect(received.map((request) => request.url.search)).toEqual([`?page=1&api_key=${KEY}`, `?page=9&api_key=${KEY}`, `?page=2&api_key=${KEY}`, `?page=3&api_key=${KEY}`, '?page=4', '?page=5']);
+    expect(received.slice(4).map((request) => request.headers)).toEqual([{ cookie: `k=${KEY}` }, { cookie: `k=${KEY}` }]);
+  });
+
   it('the record\'s cookie jar goes along for the URL', async () => {
     const record = { accessToken: 't', version: 1, extras: {}, cookies: [{ name: 'SESSION', value: 's-1', domain: '127.0.0.1', hostOnly: true, path: '/', secure: false, httpOnly: true, sameSite: undefined, expires: undefined }] } as unknown as TokenRecord;
     expect((await apply(key('header'), get, undefined, record)).headers).toEqual({ api_key: KEY, cookie: 'SESSION=s-1' });
