@@ -178,10 +178,8 @@ export class Connection {
       const call = callOf(options);
       throwIfAborted(call.signal);
       const prepared = action.prepareInput(input);
-      const read =
-        prepared instanceof Promise
-          ? prepared.then((value) => this.#run(action, value, action.pager?.first(), call))
-          : this.#run(action, prepared, action.pager?.first(), call);
+      const page = action.pager?.first();
+      const read = prepared instanceof Promise ? prepared.then((value) => this.#run(action, value, page, call)) : this.#run(action, prepared, page, call);
       return read.then(resultOf, this.#rethrowScrubbed) as Promise<ActionResult<T>>;
     } catch (error) {
       return Promise.reject(this.#scrub(error));
