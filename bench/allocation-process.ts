@@ -5,7 +5,7 @@
  * prints bytes per request by the function that allocated them, as JSON.
  */
 import { Session } from 'node:inspector/promises';
-import { CLIENTS } from './clients.js';
+import { inspectedClient } from './inspected-client.js';
 import { measure } from './measure.js';
 
 interface HeapNode {
@@ -14,17 +14,13 @@ interface HeapNode {
   children: HeapNode[];
 }
 
-const [name = '', url = '', requests = '20000', concurrency = '1'] = process.argv.slice(2);
-const factory = CLIENTS[name];
-if (!factory) throw new Error(`allocation-process: unknown client "${name}"`);
-const client = await factory.make(url);
-await measure(client.call, 3_000, Number(concurrency));
+const { client, requests, concurrency } = await inspectedClient('allocation-process', 3_000, { requests: '20000', concurrency: '1' });
 const session = new Session();
 session.connect();
 await session.post('HeapProfiler.enable');
 // Without the two flags the profile holds only what is still alive at the end: garbage is the point here.
 await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true } as never);
-await measure(client.call, Number(requests), Number(concurrency));
+await measure(client.call, requests, concurrency);
 const { profile } = await session.post('HeapProfiler.stopSampling');
 session.disconnect();
 await client.close();
@@ -34,7 +30,7 @@ const walk = (node: HeapNode): void => {
   const { functionName, url: file, lineNumber } = node.callFrame;
   const where = file.includes('/dist/sdk/') ? `sdk/${file.slice(file.indexOf('/dist/sdk/') + 10)}` : file.replace(/^.*node_modules\//, '');
   const key = `${functionName || '(anonymous)'} (${where || 'native'}:${lineNumber + 1})`;
-  bytes[key] = (bytes[key] ?? 0) + node.selfSize / Number(requests);
+  bytes[key] = (bytes[key] ?? 0) + node.selfSize / requests;
   node.children.forEach(walk);
 };
 walk((profile as unknown as { head: HeapNode }).head);

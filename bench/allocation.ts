@@ -5,20 +5,16 @@
  * and the cache lines and scavenges it costs every request after. The report
  * (bench/results/allocation.md) gives both totals and the functions that allocate the most.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startBenchServer } from './bench-process.js';
-import { PLACEMENT, pinnedCommand } from './pinned.js';
+import { PLACEMENT, runPinnedForJson } from './pinned.js';
 
 const SDK = process.env.PROFILE_CLIENT ?? 'connector-sdk, realistic';
 const RAW = 'raw undici, realistic';
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
 
 function allocationsOf(name: string, url: string): Record<string, number> {
-  const [command, ...args] = pinnedCommand(new URL('./allocation-process.ts', import.meta.url), [name, url, String(REQUESTS), '1'], 'client');
-  const run = spawnSync(command as string, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (run.status !== 0) throw new Error(`sampling the allocations of "${name}" failed (exit ${run.status})`);
-  return JSON.parse(run.stdout) as Record<string, number>;
+  return runPinnedForJson(new URL('./allocation-process.ts', import.meta.url), [name, url, String(REQUESTS), '1'], `sampling the allocations of "${name}"`);
 }
 
 const total = (bytes: Record<string, number>) => Object.values(bytes).reduce((sum, value) => sum + value, 0);

@@ -24,3 +24,14 @@ export function startPinned(script: URL, args: string[], role: 'server' | 'clien
   const [command, ...rest] = pinnedCommand(script, args, role);
   return spawn(command as string, rest, { stdio });
 }
+
+/**
+ * Runs a client script pinned as a client, to its end, and parses what it printed on stdout as
+ * JSON (its report); `what` names the run in the error when it fails.
+ */
+export function runPinnedForJson<T>(script: URL, args: string[], what: string): T {
+  const [command, ...rest] = pinnedCommand(script, args, 'client');
+  const run = spawnSync(command as string, rest, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (run.status !== 0) throw new Error(`${what} failed (exit ${run.status})`);
+  return JSON.parse(run.stdout) as T;
+}

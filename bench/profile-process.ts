@@ -4,20 +4,16 @@
  * start-up and module loading are not in it, and prints the profile's JSON and the sample on stdout.
  */
 import { Session } from 'node:inspector/promises';
-import { CLIENTS } from './clients.js';
+import { inspectedClient } from './inspected-client.js';
 import { measure } from './measure.js';
 
-const [name = '', url = '', requests = '20000', concurrency = '64'] = process.argv.slice(2);
-const factory = CLIENTS[name];
-if (!factory) throw new Error(`profile-process: unknown client "${name}"`);
-const client = await factory.make(url);
-await measure(client.call, 2_000, Number(concurrency));
+const { client, requests, concurrency } = await inspectedClient('profile-process', 2_000);
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 100 });
 await session.post('Profiler.start');
-const sample = await measure(client.call, Number(requests), Number(concurrency));
+const sample = await measure(client.call, requests, concurrency);
 const { profile } = await session.post('Profiler.stop');
 session.disconnect();
 await client.close();

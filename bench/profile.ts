@@ -6,10 +6,9 @@
  * the SDK's modules, undici, Node's internals, garbage collection — and the SDK's costliest
  * functions, so the difference between the two columns is the SDK's cost, itemised.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startBenchServer } from './bench-process.js';
-import { PLACEMENT, pinnedCommand } from './pinned.js';
+import { PLACEMENT, runPinnedForJson } from './pinned.js';
 import type { Sample } from './measure.js';
 
 interface ProfileNode {
@@ -31,10 +30,7 @@ const OUTPUT = SDK === REALISTIC ? 'profile.md' : `profile-${SDK.replace(/^conne
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
 
 function profileOf(name: string, url: string, concurrency: number): { sample: Sample; profile: Profile } {
-  const [command, ...args] = pinnedCommand(new URL('./profile-process.ts', import.meta.url), [name, url, String(REQUESTS), String(concurrency)], 'client');
-  const run = spawnSync(command as string, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (run.status !== 0) throw new Error(`profiling "${name}" failed (exit ${run.status})`);
-  return JSON.parse(run.stdout) as { sample: Sample; profile: Profile };
+  return runPinnedForJson(new URL('./profile-process.ts', import.meta.url), [name, url, String(REQUESTS), String(concurrency)], `profiling "${name}"`);
 }
 
 /** Where a sample's time goes: an SDK module, a package, Node's own code, GC, idle. */

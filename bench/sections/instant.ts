@@ -4,8 +4,7 @@
  * little noise, so a change that makes the SDK slower shows here even when the hot-path table's
  * rounds spread wider than the change.
  */
-import { spawnSync } from 'node:child_process';
-import { pinnedCommand } from '../pinned.js';
+import { runPinnedForJson } from '../pinned.js';
 import { format, summarise } from '../measure.js';
 
 export const INSTANT_CLIENTS = ['bare', 'realistic', 'HMAC-signed', 'local JWT'] as const;
@@ -19,10 +18,8 @@ export interface InstantRow {
 export function instantOverhead(): InstantRow[] {
   return INSTANT_CLIENTS.flatMap((client) =>
     [1, 64].map((concurrency) => {
-      const [command, ...args] = pinnedCommand(new URL('../instant-process.ts', import.meta.url), [client, String(concurrency)], 'client');
-      const run = spawnSync(command as string, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      if (run.status !== 0) throw new Error(`instant-process ${client} failed (exit ${run.status})`);
-      return { client, concurrency, cpuMicros: summarise(JSON.parse(run.stdout) as number[]) };
+      const runs = runPinnedForJson<number[]>(new URL('../instant-process.ts', import.meta.url), [client, String(concurrency)], `instant-process ${client}`);
+      return { client, concurrency, cpuMicros: summarise(runs) };
     }),
   );
 }
