@@ -54,6 +54,9 @@ type Tagged = Readable & { [READ]?: BodyRead };
  */
 class BodyRead implements Expiring {
   readonly at: number;
+  // Declared, so that linking a read into the deadline list keeps its hidden class.
+  previousDeadline: Expiring | undefined = undefined;
+  nextDeadline: Expiring | undefined = undefined;
   readonly #chunks: Buffer[] = [];
   #size = 0;
   #settled = false;

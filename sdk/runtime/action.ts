@@ -228,19 +228,27 @@ function toBlob(content: Uint8Array | Blob, type: string | undefined): Blob {
   return new Blob([content], { type: type ?? 'application/octet-stream' });
 }
 
+/** What checkTarget needs of a base URL, computed once per base (connection.ts BaseTarget). */
+export interface TargetBase {
+  readonly host: string;
+  /** The base URL's path without trailing slashes ('' for the root). */
+  readonly pathPrefix: string;
+}
+
 /**
  * Credentials go only to the base URL's host and the hosts the manifest allows, and a relative
  * path may not climb (`/../`) out of the base path onto another API of the same host.
  */
-export function checkTarget(url: URL, base: URL, allowedHosts: ReadonlySet<string>, relative: boolean, action: string): void {
-  if (url.host !== base.host && !allowedHosts.has(url.host) && !allowedHosts.has(url.hostname)) {
+export function checkTarget(url: URL, base: TargetBase, allowedHosts: ReadonlySet<string>, relative: boolean, action: string): void {
+  const host = url.host;
+  if (host !== base.host && !allowedHosts.has(host) && !allowedHosts.has(url.hostname)) {
     throw new RequestRefusedError(
-      `action "${action}" points at ${url.protocol}//${url.host}, which is neither the base URL's host nor in allowed_hosts`,
+      `action "${action}" points at ${url.protocol}//${host}, which is neither the base URL's host nor in allowed_hosts`,
     );
   }
   if (!relative) return;
   // On a segment boundary: "/api/../api-admin" must not pass as being under "/api".
-  const prefix = base.pathname.endsWith('/') ? base.pathname.replace(/\/+$/, '') : base.pathname;
+  const prefix = base.pathPrefix;
   const path = url.pathname;
   if (path !== prefix && !(path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47)) {
     throw new RequestRefusedError(`action "${action}" resolves outside the base URL's path`);

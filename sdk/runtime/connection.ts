@@ -19,7 +19,7 @@ import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
 import type { AuthorizationSession } from '../auth/authorization-session.js';
 import { readAuthorizationCallback, type AuthorizationCallback } from '../auth/authorization-callback.js';
-import { checkTarget, withQuery, type CompiledAction } from './action.js';
+import { checkTarget, withQuery, type CompiledAction, type TargetBase } from './action.js';
 import type { ActionRequest } from './action-request.js';
 import { actionPipeline } from './request-pipeline.js';
 import { discard, jsonBody, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
@@ -48,7 +48,7 @@ export interface TokenInfo {
   cookieNames: string[];
 }
 
-export interface BaseTarget {
+export interface BaseTarget extends TargetBase {
   readonly url: URL;
   /** The base URL without a trailing slash: relative action paths are appended to it. */
   readonly href: string;
@@ -417,7 +417,7 @@ export class Connection {
     const built = action.build(scope, target.href, headers, page);
     if (call.headers) Object.assign(headers, call.headers);
     const url = new URL(withQuery(built.href, built.query));
-    checkTarget(url, target.url, parts.allowedHosts, built.relative, action.id);
+    checkTarget(url, target, parts.allowedHosts, built.relative, action.id);
     return this.#pipeline(action)({
       call: { action, scope, record, origin: url.origin },
       method: action.method,

@@ -449,9 +449,10 @@ function retryPolicyOf(manifest: ConnectorManifest): ConnectionParts['retry'] {
   return { maxAttempts: retry?.max_attempts ?? 3, maxElapsedMs: (retry?.max_elapsed_seconds ?? 60) * 1000, baseDelayMs: retry?.base_delay_ms ?? 250 };
 }
 
-/** The base URL and the href relative action paths are appended to (no trailing slash). */
+/** The base URL, the href relative action paths are appended to (no trailing slash), and what checkTarget compares, computed once. */
 function baseTarget(url: URL): BaseTarget {
-  return { url, href: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
+  const pathPrefix = url.pathname.replace(/\/+$/, '');
+  return { url, href: `${url.origin}${pathPrefix}`, host: url.host, pathPrefix };
 }
 
 function parseBaseUrl(rendered: string, redactor: Redactor): URL {

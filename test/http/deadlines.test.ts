@@ -62,6 +62,22 @@ it('never expires a cancelled item, while the ones around it do', async () => {
   expect([cancelled.expired, kept.expired]).toEqual([0, 1]);
 });
 
+it('unlinks an item from anywhere in the list, and a second cancel or one never started changes nothing', async () => {
+  const deadlines = new Deadlines();
+  const [first, middle, last] = [item(40), item(40), item(40)];
+  const stranger = item(5);
+  for (const each of [first, middle, last]) deadlines.start(each);
+  deadlines.cancel(middle);
+  deadlines.cancel(middle);
+  deadlines.cancel(stranger);
+  // The newest is the list's head: cancelling it and starting it again relinks it in front.
+  deadlines.cancel(last);
+  deadlines.start(last);
+  await Promise.all([first.done, last.done]);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  expect([first.expired, middle.expired, last.expired, stranger.expired]).toEqual([1, 0, 1, 0]);
+});
+
 it('does not keep the process alive for a pending deadline', async () => {
   const script = "import { bodyDeadlines } from './sdk/http/deadlines.ts'; bodyDeadlines.start({ at: performance.now() + 600_000, expire() { process.exitCode = 3; } }); console.log('started');";
   const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 30_000 });
