@@ -262,13 +262,34 @@ export function registerFilters(engine: Liquid, parts: LiquidParts): (templates:
   return (templates) => inspect(templates, parts);
 }
 
+/** What a filter sees of liquidjs's render context when direct-render.ts calls it: the scope and the memory limit. */
+export interface DirectContext {
+  readonly environments: object;
+  readonly memoryLimit: { use(bytes: number): void };
+}
+
+/** One of the SDK's filters called without the engine: the input, the arguments as the template gives them (evaluated), the context. */
+export type DirectFilter = (input: unknown, given: readonly ArgumentValue[], context: DirectContext) => unknown;
+
+/**
+ * The SDK's filter `name` for direct-render.ts, or undefined: liquidjs's own filters, and
+ * strftime (which calls liquidjs's date filter), need the engine. The SDK's handlers read
+ * nothing of their `this` but `context.environments` and `context.memoryLimit`, so the same
+ * handler runs with the same arguments either way.
+ */
+export function directFilter(name: string): DirectFilter | undefined {
+  const spec = name === 'strftime' ? undefined : SPECS.get(name);
+  if (!spec) return undefined;
+  return (input, given, context) => spec.handler.call({ context } as unknown as FilterThis, input, bindArguments(name, spec, given), name);
+}
+
 /** What the parse-time check learned about a template. */
 export interface TemplateFacts {
   /** A `"now"` (or `"today"`) literal goes into a time filter: the template reads the scope's now. */
   readonly readsClock: boolean;
 }
 
-interface ArgumentValue {
+export interface ArgumentValue {
   readonly name?: string;
   /** The value; UNKNOWN at parse time for anything but a literal. */
   readonly value: unknown;

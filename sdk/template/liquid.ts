@@ -2,7 +2,8 @@
  * The one door to liquidjs. Templates come from manifests that may be third-party, so the
  * engine reads only own properties, has no file system, refuses undefined variables and
  * filters, and stops runaway loops and allocations. Templates are compiled once at load;
- * static strings and plain `{{ a.b }}` interpolations skip the engine on the hot path.
+ * static strings and the subset direct-render.ts compiles (text, outputs through the SDK's
+ * filters, captures) skip the engine on the hot path.
  *
  * The SDK's filters (hashes, hmac, encodings, nonce, uuid, time) live in filters.ts, which
  * this module registers; their arguments are checked when a template is parsed.
@@ -18,6 +19,7 @@ import { createRequire } from 'node:module';
 import type * as LiquidModule from 'liquidjs';
 import type { LiquidOptions, Template } from 'liquidjs';
 import { TemplateError } from '../errors.js';
+import { compileDirect, FALLBACK, lookup, MISS } from './direct-render.js';
 import { registerFilters } from './filters.js';
 import type { REQUEST_VALUES, RequestValues } from './request-values.js';
 
@@ -89,7 +91,6 @@ const inspectFilters = registerFilters(engine, { TypeGuards, toValue, toValueSyn
 
 const OUTPUT_ONLY = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/;
 const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
-const PIECES = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
 
 /**
  * Compiles a template once. `where` names the field (a JSON pointer into the manifest) for
@@ -97,15 +98,20 @@ const PIECES = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
  */
 export function compileTemplate(source: string, where: string): CompiledTemplate {
   if (!source.includes('{{') && !source.includes('{%')) return staticTemplate(source);
-  const fast = compileInterpolation(source, where);
   const parsed = parse(source, where);
+  const direct = compileDirect(source);
   const exact = OUTPUT_ONLY.exec(source);
   const expression = exact?.[1];
   const simpleValuePath = expression !== undefined && SIMPLE_PATH.test(expression) ? expression.split('.') : undefined;
   return {
     source,
     isStatic: false,
-    render: fast ?? ((scope) => renderParsed(parsed, scope, where)),
+    render: direct
+      ? (scope) => {
+          const text = direct(scope);
+          return text === FALLBACK ? renderParsed(parsed, scope, where) : text;
+        }
+      : (scope) => renderParsed(parsed, scope, where),
     renderValue(scope) {
       if (simpleValuePath) {
         const value = lookup(scope, simpleValuePath);
@@ -168,55 +174,6 @@ function evalExpression(expression: string, scope: TemplateScope, where: string)
   } catch (error) {
     throw new TemplateError(where, `template at ${where || '/'} failed: ${messageOf(error)}`);
   }
-}
-
-/**
- * Text with only `{{ a.b.c }}` outputs (no filters, no tags) compiles to a concatenation.
- * It keeps Liquid's semantics for what it accepts: undefined → error (strict variables),
- * null → "", strings, numbers and booleans as Liquid prints them. Anything else (arrays,
- * objects) is left to the engine, so both paths always agree.
- */
-function compileInterpolation(source: string, where: string): ((scope: TemplateScope) => string) | undefined {
-  if (source.includes('{%')) return undefined;
-  const literals: string[] = [];
-  const paths: string[][] = [];
-  let last = 0;
-  for (const match of source.matchAll(PIECES)) {
-    const expression = match[1] ?? '';
-    if (!SIMPLE_PATH.test(expression)) return undefined;
-    // `{{-` and `-}}` trim the text around them by Liquid's own whitespace rules: the engine's job.
-    if (match[0].startsWith('{{-') || match[0].endsWith('-}}')) return undefined;
-    literals.push(source.slice(last, match.index));
-    paths.push(expression.split('.'));
-    last = (match.index ?? 0) + match[0].length;
-  }
-  const tail = source.slice(last);
-  if (tail.includes('{{') || literals.some((text) => text.includes('{{'))) return undefined;
-  literals.push(tail);
-  const parsed = parse(source, where);
-  return (scope) => {
-    let out = literals[0] ?? '';
-    for (let i = 0; i < paths.length; i++) {
-      const value = lookup(scope, paths[i] as string[]);
-      if (value === null) out += literals[i + 1];
-      else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-        out += String(value) + literals[i + 1];
-      } else return renderParsed(parsed, scope, where);  // MISS, arrays, objects
-    }
-    return out;
-  };
-}
-
-const MISS: unique symbol = Symbol('miss');
-
-/** Own-property lookup; MISS (not undefined) sends the caller to the engine, which knows `size`, `first`… and throws for undefined. */
-function lookup(scope: TemplateScope, path: readonly string[]): unknown {
-  let value: unknown = scope;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return MISS;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value === undefined ? MISS : value;
 }
 
 /** liquidjs messages name the template position, never scope values; keep the first line only. */
