@@ -156,38 +156,36 @@ export class HttpClient {
     return ip === undefined && this.#options.dispatcher ? checkHostName(exchange, url.hostname) : undefined;
   }
 
-  /** The hop through undici; its failures (undici hands even argument errors to the promise) become the SDK's. */
+  /** The hop through undici; its failures (undici hands even argument errors to the callback) become the SDK's. */
   #hop(exchange: Exchange): Promise<HttpResponse> {
     const { request } = exchange;
     const { url } = request;
     let { headers, body } = request;
     if (body instanceof FormData) ({ headers, body } = encodeFormData(body, headers));
-    return this.#dispatcherFor(exchange.connectMs)
-      .request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: request.method,
-        headers,
-        body: body as Dispatcher.DispatchOptions['body'],
-        headersTimeout: exchange.headersMs,
-        bodyTimeout: exchange.bodyMs,
-        signal: request.signal,
-      })
-      .then(
-        ({ statusCode, headers: answer, body: stream }): HttpResponse => ({
-          status: statusCode,
-          headers: answer,
-          body: stream,
-          url,
-          setCookies: setCookiesOf(answer),
-          redirects: NONE,
-          redirectSetCookies: NONE,
-          request,
-        }),
-        (error: unknown) => {
-          throw exchange.failure(error, false);
-        },
-      );
+    const options: Dispatcher.RequestOptions = {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: request.method as Dispatcher.HttpMethod,
+      headers,
+      body: body as Dispatcher.DispatchOptions['body'],
+      headersTimeout: exchange.headersMs,
+      bodyTimeout: exchange.bodyMs,
+      signal: request.signal,
+    };
+    const dispatcher = this.#dispatcherFor(exchange.connectMs);
+    // undici's callback form, not its promise: the promise form wraps this same callback in a
+    // promise of its own, and a `.then` on that made a second promise per request.
+    return new Promise((resolve, reject) => {
+      try {
+        dispatcher.request(options, (error, answer) => {
+          if (error) reject(exchange.failure(error, false));
+          else resolve({ status: answer.statusCode, headers: answer.headers, body: answer.body, url, setCookies: setCookiesOf(answer.headers), redirects: NONE, redirectSetCookies: NONE, request });
+        });
+      } catch (error) {
+        // A host's dispatcher that throws instead of calling back fails the hop the same way.
+        reject(exchange.failure(error, false));
+      }
+    });
   }
 
   /** Closes the client's own agents (a host-supplied dispatcher stays the host's to close). */
