@@ -31,7 +31,6 @@ export type DirectRender = (scope: object) => string | typeof FALLBACK;
 
 type Operand = { readonly literal: string | number } | { readonly path: readonly string[] };
 interface Filter {
-  readonly name: string;
   readonly call: DirectFilter;
   readonly args: readonly { readonly name?: string; readonly operand: Operand }[];
 }
@@ -48,7 +47,8 @@ type Part = string | Output | Capture;
 const OUTPUT = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
 const TAG = /\{%(-?)\s*([^{}]*?)\s*(-?)%\}/g;
 const CAPTURE = /^capture\s+([A-Za-z_][A-Za-z0-9_]*)$/;
-const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+/** `a.b.c`: a variable path as the fast paths take it (the root without `-`, as Liquid reads it). */
+export const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
 /** One token of an output expression; only plain spaces separate tokens (other blanks go to the engine). */
 const TOKEN = / *(?:(\|)|(:)|(,)|'([^'\\]*)'|"([^"\\]*)"|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)) */y;
 /** Liquid literals, never variables. */
@@ -147,7 +147,7 @@ function outputOf(expression: string): Output | undefined {
         args.push(named === undefined ? { operand: value } : { name: (named as { path: string[] }).path[0], operand: value });
       } while (tokens[at] === ',');
     }
-    filters.push({ name: name.path[0] as string, call, args });
+    filters.push({ call, args });
   }
   return { operand, filters };
 }

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import type * as LiquidModule from 'liquidjs';
 import type { LiquidOptions, Template } from 'liquidjs';
 import { TemplateError } from '../errors.js';
-import { compileDirect, FALLBACK, lookup, MISS } from './direct-render.js';
+import { compileDirect, FALLBACK, lookup, MISS, SIMPLE_PATH } from './direct-render.js';
 import { registerFilters } from './filters.js';
 import type { REQUEST_VALUES, RequestValues } from './request-values.js';
 
@@ -90,7 +90,6 @@ for (const tag of ['include', 'render', 'layout']) {
 const inspectFilters = registerFilters(engine, { TypeGuards, toValue, toValueSync });
 
 const OUTPUT_ONLY = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/;
-const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
 
 /**
  * Compiles a template once. `where` names the field (a JSON pointer into the manifest) for

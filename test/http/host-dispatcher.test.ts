@@ -97,7 +97,7 @@ describe('HttpClient with a host dispatcher', () => {
       request(...args: Parameters<Agent['request']>) {
         calls++;
         if (calls === 1) throw Object.assign(new Error(`socket gone ${API_KEY}`), { code: 'ECONNRESET' });
-        return (agent.request as (...a: unknown[]) => unknown)(...args);
+        return (agent.request as (...a: unknown[]) => unknown).apply(agent, args);
       },
     });
     const client = new HttpClient({ dispatcher: throwing, allowPrivateNetwork: true });

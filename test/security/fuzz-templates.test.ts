@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { Liquid, TypeGuards, toValue, toValueSync } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
+import { compileDirect } from '../../sdk/template/direct-render.js';
 import { registerFilters } from '../../sdk/template/filters.js';
 import { compileTemplate, ENGINE_OPTIONS, type TemplateScope } from '../../sdk/template/liquid.js';
 import { fuzz } from './support/fuzz.js';
@@ -173,6 +174,9 @@ describe('template fast path ≡ liquidjs', () => {
       '{{ now | time_add: 300 | unix_time }}:{{ "n" | nonce: 8 }}:{{ "n" | nonce: 8 }}',
     ];
     for (const source of sources) expect(compileTemplate(source, '/t').render(scope), source).toBe(engineRender(source, scope));
+    // Rendered on the direct path itself, not by falling back; liquidjs's own `append` is the engine's.
+    const direct = sources.map((source) => compileDirect(source)?.(scope));
+    expect(direct).toEqual([engineRender(sources[0]!, scope), engineRender(sources[1]!, scope), undefined, engineRender(sources[3]!, scope)]);
   });
 
   it('renderValue of a single output equals the rendered text for scalars', async () => {
