@@ -4,7 +4,7 @@
  */
 import type { Action } from '../manifest/types.gen.js';
 import { compileDataSchema, type DataValidator } from '../manifest/data-validator.js';
-import { compileTemplate, type TemplateScope } from '../template/liquid.js';
+import { compileTemplate, type CompiledTemplate, type TemplateScope } from '../template/liquid.js';
 import { compileTemplateMap } from '../template/template-map.js';
 import { compileJsonTemplate, type JsonTemplate } from '../template/json-template.js';
 import { compileJsonPath, type CompiledJsonPath } from '../extract/json-path.js';
@@ -15,11 +15,10 @@ export type BodyFormat = NonNullable<Action['body_format']>;
 export type RequestBody = string | Uint8Array | FormData | undefined;
 
 export interface BuiltRequest {
-  /** Absolute URL text before the query parameters are added (it may hold a query of its own). */
+  /** Absolute URL text, the action's and the page's query parameters included. */
   href: string;
   /** Whether href came from a relative path, which must stay under the base URL's path. */
   relative: boolean;
-  query: [string, string][];
   body: RequestBody;
 }
 
@@ -49,7 +48,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 export function compileAction(id: string, spec: Action): CompiledAction {
   const pointer = `/actions/${id}`;
   const path = compileTemplate(spec.path, `${pointer}/path`);
-  const query = compileTemplateMap(spec.query, `${pointer}/query`);
+  // Names encoded once here: per request only the rendered values are.
+  const query = compileTemplateMap(spec.query, `${pointer}/query`).map(([name, template]) => ({ name, encoded: encodeURIComponent(name), template }));
   const headers = compileTemplateMap(spec.headers, `${pointer}/headers`);
   const format: BodyFormat = spec.body_format ?? 'json';
   const body = compileBody(spec, format, pointer);
@@ -79,17 +79,31 @@ export function compileAction(id: string, spec: Action): CompiledAction {
         const value = template.render(scope);
         if (value !== '') rendered[name] = value;
       }
-      const params: [string, string][] = [];
-      for (const [name, template] of page?.url ? [] : query) {
-        const value = template.render(scope);
-        if (value !== '' && !page?.query.some(([pageName]) => pageName === name)) params.push([name, value]);
-      }
-      if (page) params.push(...page.query);
       const { content, contentType } = body(scope, page?.bodyFields);
       if (contentType && !hasHeader(rendered, 'content-type')) rendered['content-type'] = contentType;
-      return { href, relative, query: params, body: content };
+      return { href: withQuery(href, page?.url ? '' : renderQuery(query, scope, page), page?.query ?? NO_QUERY), relative, body: content };
     },
   };
+}
+
+interface QueryParameter {
+  readonly name: string;
+  readonly encoded: string;
+  readonly template: CompiledTemplate;
+}
+
+const NO_QUERY: readonly [string, string][] = [];
+
+/** The action's query parameters as URL text (empty values and those the page sets left out). */
+function renderQuery(query: readonly QueryParameter[], scope: TemplateScope, page: PageRequest | undefined): string {
+  let text = '';
+  for (let i = 0; i < query.length; i++) {
+    const { name, encoded, template } = query[i] as QueryParameter;
+    const value = template.render(scope);
+    if (value === '' || page?.query.some(([pageName]) => pageName === name)) continue;
+    text += `${text === '' ? '' : '&'}${encoded}=${encodeURIComponent(value)}`;
+  }
+  return text;
 }
 
 /** CompiledAction.prepareInput. */
@@ -260,13 +274,16 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return false;
 }
 
-/** Query parameters appended as RFC 3986 percent-encoding, after any query the URL text already has. */
-export function withQuery(href: string, query: readonly (readonly [string, string])[]): string {
-  if (query.length === 0) return href;
-  let text = href.includes('?') ? '&' : '?';
+/**
+ * Query parameters appended as RFC 3986 percent-encoding, after any query the URL text already
+ * has: `encoded` (URL text already, may be '') first, then `query`.
+ */
+export function withQuery(href: string, encoded: string, query: readonly (readonly [string, string])[]): string {
+  let text = encoded;
   for (let i = 0; i < query.length; i++) {
     const [name, value] = query[i] as readonly [string, string];
-    text += `${i === 0 ? '' : '&'}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+    text += `${text === '' ? '' : '&'}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
   }
-  return href + text;
+  if (text === '') return href;
+  return `${href}${href.includes('?') ? '&' : '?'}${text}`;
 }

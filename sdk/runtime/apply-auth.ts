@@ -24,7 +24,7 @@ export function applyAuth(strategy: AuthStrategy, now: () => number): Stage<Acti
     target.cookies.length = 0;
     target.bodyFields.length = 0;
     if (action.applyAuth) strategy.apply(target, scope);
-    const url = target.query.length === 0 ? request.url : new URL(withQuery(request.url.href, target.query));
+    const url = target.query.length === 0 ? request.url : new URL(withQuery(request.url.href, '', target.query));
     const jar = record !== undefined && record.cookies.length > 0 ? cookieHeaderFor(record.cookies, url, now()) : undefined;
     if (jar !== undefined || target.cookies.length > 0) {
       request.headers.cookie = (jar === undefined ? target.cookies : [jar, ...target.cookies]).join('; ');

@@ -19,7 +19,7 @@ import { authView } from '../auth/auth-view.js';
 import type { TokenManager } from '../auth/token-manager.js';
 import type { AuthorizationSession } from '../auth/authorization-session.js';
 import { readAuthorizationCallback, type AuthorizationCallback } from '../auth/authorization-callback.js';
-import { checkTarget, withQuery, type CompiledAction, type TargetBase } from './action.js';
+import { checkTarget, type CompiledAction, type TargetBase } from './action.js';
 import type { ActionRequest } from './action-request.js';
 import { actionPipeline } from './request-pipeline.js';
 import { discard, jsonBody, readActionResult, type ActionResult, type ReadResult } from './action-response.js';
@@ -416,7 +416,7 @@ export class Connection {
     const target = typeof parts.base === 'function' ? parts.base(record) : parts.base;
     const built = action.build(scope, target.href, headers, page);
     if (call.headers) Object.assign(headers, call.headers);
-    const url = new URL(withQuery(built.href, built.query));
+    const url = new URL(built.href);
     checkTarget(url, target, parts.allowedHosts, built.relative, action.id);
     return this.#pipeline(action)({
       call: { action, scope, record, origin: url.origin },
