@@ -1,130 +1,177 @@
 /**
  * Reading a response body within the request's limits: a total deadline (undici's bodyTimeout
  * only bounds the gap between two chunks, so a trickle would never end) and, when buffering, a
- * byte cap counted as the data arrives. On any failure the body is destroyed, which closes its
- * socket, so nothing half-read goes back to the pool.
+ * byte cap counted as the data arrives. On any failure the body is destroyed (or the hop
+ * aborted), which closes its socket, so nothing half-read goes back to the pool.
  */
 import { PassThrough, type Readable } from 'node:stream';
+import { util, type Dispatcher } from 'undici';
+import { abortError } from '../abort.js';
 import { bodyDeadlines, type Expiring } from './deadlines.js';
 import { Exchange } from './exchange.js';
 import type { HttpRequest, HttpResponse } from './http-client.js';
 import type { Stage } from './pipeline.js';
 
 /**
- * The body stage: the final response's body (after redirects) read whole into a Buffer, or handed
- * on as a bounded stream when the request asks for one (downloads).
+ * The body stage of a download: the final response's body (after redirects) handed on as a
+ * bounded stream. A buffered body needs no stage: the hop read it already (bufferedHop).
  */
 export function readResponseBody<R extends HttpRequest>(redact: ((text: string) => string) | undefined): Stage<R> {
-  // One promise, settled by the read itself: a `.then` that returned the read's own promise cost
-  // two more microtasks and a promise per request (resolving with a thenable).
-  return (next) => (request) =>
-    new Promise((resolve, reject) => {
-      next(request).then((response) => {
-        try {
-          const exchange = new Exchange(response.request, redact);
-          const raw = response.body as Readable;
-          if (request.responseType !== 'stream') return readBody(response, raw, exchange, resolve, reject);
-          // The response object is this request's own (the terminal made it): no copy on the hot path.
-          response.body = streamBody(raw, exchange);
-          resolve(response);
-        } catch (error) {
-          reject(error);
-        }
-      }, reject);
+  return (next) => (request) => {
+    if (request.responseType !== 'stream') return next(request);
+    return next(request).then((response) => {
+      // The response object is this request's own (the terminal made it): no copy on the hot path.
+      response.body = streamBody(response.body as Readable, new Exchange(response.request, redact));
+      return response;
     });
+  };
 }
-
-/** Reads the body whole into the response (in place: the terminal made the object for this request alone), then settles. */
-function readBody(response: HttpResponse, body: Readable, exchange: Exchange, resolve: (response: HttpResponse) => void, reject: (error: unknown) => void): void {
-  const { status, headers } = response;
-  // A declared length over the cap fails at once; HEAD, 204 and 304 declare one without sending it.
-  const bodyless = exchange.request.method === 'HEAD' || status === 204 || status === 304;
-  if (!bodyless && Number(headers['content-length']) > exchange.maxResponseBytes) {
-    // Destroying an unread body makes undici emit an abort error: nobody is left to hear it.
-    body.on('error', () => undefined);
-    body.destroy();
-    return reject(exchange.tooLarge());
-  }
-  // Collected from 'data' events, not undici's body.bytes(): bytes() copies every body into an
-  // ArrayBuffer of its own, and that allocation (with the GC it brings) cost 19 µs a request
-  // more than the events; a body of one chunk is then passed on as it is, not copied.
-  new BodyRead(response, body, exchange, resolve, reject).begin();
-}
-
-const READ: unique symbol = Symbol('connector-sdk.body-read');
-type Tagged = Readable & { [READ]?: BodyRead };
 
 /**
- * One buffered body read. The stream's listeners are the shared functions below, which find
- * their read on the stream, and the read is its own deadline entry: a read allocates this
- * object and its chunk list, not four closures and a timer (bench: 2 KB a request before).
+ * One hop whose answer is read whole into a Buffer, through undici's handler protocol: the
+ * response never becomes a stream. `dispatcher.request` makes a Readable per response and reads
+ * it through stream events and the microtasks they bring; this handler collects the chunks
+ * undici hands it (bench: the stream machinery was the largest cost of a request that was not
+ * undici's socket work). undici's `util.parseHeaders` makes the headers as `request` does.
  */
-class BodyRead implements Expiring {
-  readonly at: number;
+export function bufferedHop(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, exchange: Exchange): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const handler = new BufferingHandler(exchange, options.body, resolve, reject);
+    if (handler.settled) return;
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (error) {
+      // A host's dispatcher that throws instead of calling back fails the hop the same way.
+      handler.onError(error);
+    }
+  });
+}
+
+/**
+ * undici's (legacy, the core's own) handler protocol for one buffered hop. The handler is its own
+ * deadline entry: a read allocates this object and its chunk list, not closures and a timer.
+ */
+class BufferingHandler implements Expiring {
+  at = Infinity;
   // Declared, so that linking a read into the deadline list keeps its hidden class.
   previousDeadline: Expiring | undefined = undefined;
   nextDeadline: Expiring | undefined = undefined;
-  readonly #chunks: Buffer[] = [];
+  #abort: ((reason: Error) => void) | undefined = undefined;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = NO_HEADERS;
+  #chunks: Buffer[] = [];
   #size = 0;
   #settled = false;
+  #onAbort: (() => void) | undefined = undefined;
 
   constructor(
-    readonly response: HttpResponse,
-    readonly body: Tagged,
     readonly exchange: Exchange,
+    readonly requestBody: unknown,
     readonly resolve: (response: HttpResponse) => void,
     readonly reject: (error: unknown) => void,
   ) {
+    const signal = exchange.request.signal;
+    if (signal === undefined) return;
+    if (signal.aborted) {
+      this.fail(abortError(signal));
+      return;
+    }
+    this.#onAbort = () => this.fail(abortError(signal));
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    // Settled before undici took the request (aborted while queued): it is dropped unsent.
+    if (this.#settled) abort(ABANDONED);
+    else this.#abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    if (status < 200) return true;
+    this.#status = status;
+    const headers = util.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+    this.#headers = headers;
+    const exchange = this.exchange;
+    // A declared length over the cap fails at once; HEAD, 204 and 304 declare one without sending it.
+    const bodyless = exchange.request.method === 'HEAD' || status === 204 || status === 304;
+    if (!bodyless && Number(headers['content-length']) > exchange.maxResponseBytes) {
+      this.fail(exchange.tooLarge());
+      return false;
+    }
     this.at = performance.now() + exchange.bodyMs;
-  }
-
-  begin(): void {
-    this.body[READ] = this;
     bodyDeadlines.start(this);
-    this.body.on('data', onData);
-    // Stays attached after a failure: destroy() emits one more error, which must not go unhandled.
-    this.body.on('error', onError);
-    this.body.on('end', onEnd);
+    return true;
   }
 
-  data(chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
+    if (this.#settled) return false;
     this.#size += chunk.length;
-    if (this.#size > this.exchange.maxResponseBytes) this.fail(this.exchange.tooLarge());
-    else this.#chunks.push(chunk);
+    if (this.#size > this.exchange.maxResponseBytes) {
+      this.fail(this.exchange.tooLarge());
+      return false;
+    }
+    this.#chunks.push(chunk);
+    return true;
   }
 
-  end(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    bodyDeadlines.cancel(this);
+  onComplete(): void {
+    if (!this.#settle()) return;
     const chunks = this.#chunks;
-    this.response.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size);
-    this.resolve(this.response);
+    const { request } = this.exchange;
+    const headers = this.#headers;
+    // A body of one chunk is passed on as it is, not copied.
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
+    this.resolve({ status: this.#status, headers, body, url: request.url, setCookies: setCookiesOf(headers), redirects: NONE, redirectSetCookies: NONE, request });
   }
 
-  fail(error: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    bodyDeadlines.cancel(this);
-    this.reject(this.exchange.failure(error, true));
-    this.body.destroy();
+  onError(error: unknown): void {
+    if (!this.#settle()) return;
+    this.reject(this.exchange.failure(error, this.#status !== 0));
+    // An upload stream the hop failed on is closed, as undici's request() closes it.
+    const body = this.requestBody;
+    if (isStream(body) && !body.destroyed) body.on('error', ignore).destroy();
+  }
+
+  onUpgrade(): void {
+    this.fail(this.exchange.unusable('the server switched protocols'));
   }
 
   expire(): void {
     this.fail(this.exchange.timeout('body'));
   }
+
+  /** Settles with the SDK's own error and aborts the hop (which closes its socket). */
+  fail(error: unknown): void {
+    if (!this.#settle()) return;
+    this.reject(this.exchange.failure(error, this.#status !== 0));
+    this.#abort?.(ABANDONED);
+  }
+
+  /** False when already settled; else marks it settled and releases its deadline and abort listener. */
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    bodyDeadlines.cancel(this);
+    if (this.#onAbort) this.exchange.request.signal?.removeEventListener('abort', this.#onAbort);
+    return true;
+  }
 }
 
-function onData(this: Tagged, chunk: Buffer): void {
-  this[READ]?.data(chunk);
-}
+/** What an abandoned hop is aborted with: undici hands it to onError, which has settled already. */
+const ignore = (): void => undefined;
+const isStream = (body: unknown): body is Readable => typeof (body as Readable | null)?.pipe === 'function' && typeof (body as Readable).destroy === 'function';
+const ABANDONED = new Error('connector-sdk: the hop was abandoned');
+const NO_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({});
+const NONE: never[] = Object.freeze([]) as never[];
 
-function onError(this: Tagged, error: unknown): void {
-  this[READ]?.fail(error);
-}
-
-function onEnd(this: Tagged): void {
-  this[READ]?.end();
+/** The Set-Cookie lines of a response's headers. */
+export function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {
+  const value = headers['set-cookie'];
+  return value === undefined ? NONE : Array.isArray(value) ? value : [value];
 }
 
 /** The body as a stream that ends by the deadline and fails only with the SDK's own errors. */

@@ -13,7 +13,7 @@ import { RequestRefusedError } from '../errors.js';
 /** The undici dispatcher type a host may hand in (proxies, tests), for modules outside this door. */
 export type { Dispatcher };
 import { createGuardedLookup, ipLiteralOf, isPrivateAddress, refusalOf } from './address-policy.js';
-import { readResponseBody } from './body-reader.js';
+import { bufferedHop, readResponseBody, setCookiesOf } from './body-reader.js';
 import { Exchange } from './exchange.js';
 import { followRedirects } from './follow-redirects.js';
 import { encodeFormData } from './form-data-body.js';
@@ -173,6 +173,7 @@ export class HttpClient {
       signal: request.signal,
     };
     const dispatcher = this.#dispatcherFor(exchange.connectMs);
+    if (request.responseType !== 'stream') return bufferedHop(dispatcher, options, exchange);
     // undici's callback form, not its promise: the promise form wraps this same callback in a
     // promise of its own, and a `.then` on that made a second promise per request.
     return new Promise((resolve, reject) => {
@@ -231,9 +232,4 @@ async function checkHostName(exchange: Exchange, hostname: string): Promise<void
   }
   const refusal = refusalOf(hostname, addresses);
   if (refusal !== undefined) throw exchange.refused(refusal);
-}
-
-function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {
-  const value = headers['set-cookie'];
-  return value === undefined ? NONE : Array.isArray(value) ? value : [value];
 }

@@ -16,11 +16,17 @@ let server: Server;
 let origin = '';
 const sockets = new Set<Socket>();
 let route: (response: ServerResponse) => void = (response) => response.end();
+let received = 0;
 const client = new HttpClient({ allowPrivateNetwork: true });
 const send = readResponseBody<HttpRequest>(undefined)(client.dispatch);
 
 beforeAll(async () => {
-  server = createServer((request, response) => request.resume().on('end', () => route(response)));
+  server = createServer((request, response) => {
+    received++;
+    // /cut: the server hangs up as soon as a request begins, before reading its body.
+    if (request.url === '/cut') request.socket.destroy();
+    else request.resume().on('end', () => route(response));
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -116,5 +122,60 @@ describe('readResponseBody', () => {
       response.write('never ends');
     };
     await expect(send(get({ timeouts: { bodyMs: 50 } }))).rejects.toMatchObject({ code: 'CONNECTOR_TIMEOUT', phase: 'body' });
+  });
+
+  // The buffered hop speaks undici's handler protocol itself (bufferedHop): what request() did for it, it must do.
+  it('a buffered answer keeps repeated headers and every Set-Cookie line, and skips a 103 Early Hints before it', async () => {
+    route = (response) => {
+      response.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      response.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
+      response.setHeader('x-many', ['one', 'two']);
+      response.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
+    };
+    const response = await send(get());
+    expect(response.status).toBe(201);
+    expect(response.headers['x-many']).toEqual(['one', 'two']);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.setCookies).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(response.body.toString()).toBe('{"ok":true}');
+  });
+
+  it("the caller's abort rejects with its AbortError, before the hop is sent or while the body arrives, and closes that socket", async () => {
+    const before = received;
+    const early = new AbortController();
+    early.abort(new Error('gave up early'));
+    const unsent = await send(get({ signal: early.signal })).catch((error: Error) => error);
+    expect(unsent).toMatchObject({ name: 'AbortError', cause: { message: 'gave up early' } });
+    expect(received).toBe(before);
+    const late = new AbortController();
+    let closed!: Promise<void>;
+    route = (response) => {
+      closed = new Promise((resolve) => response.socket?.once('close', () => resolve()));
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial', () => late.abort(new Error('gave up late')));
+    };
+    const cut = await send(get({ signal: late.signal })).catch((error: Error) => error);
+    expect(cut).toMatchObject({ name: 'AbortError', cause: { message: 'gave up late' } });
+    await closed;
+    route = (response) => response.end('next');
+    expect((await send(get())).body.toString()).toBe('next');
+    expect(received).toBe(before + 2);
+  });
+
+  it('an upload stream is closed when its hop fails: the server hangs up, or nothing listens', async () => {
+    const { PassThrough } = await import('node:stream');
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    for (const url of [`${origin}/cut`, `http://127.0.0.1:${closedPort}/x`]) {
+      const upload = new PassThrough();
+      upload.write('first part of an upload');
+      const failure = await send({ ...get({ method: 'POST', body: upload, headers: { 'content-type': 'text/plain' } }), url: new URL(url) }).catch((error: Error) => error);
+      expect(failure).toMatchObject({ code: 'CONNECTOR_NETWORK_FAILED' });
+      expect(upload.destroyed).toBe(true);
+    }
   });
 });

@@ -91,22 +91,27 @@ describe('HttpClient with a host dispatcher', () => {
     expect(server.received.map((r) => r.url.split('?')[0])).toEqual(['/go']);
   });
 
-  it("a dispatcher that throws instead of calling back fails the hop with the SDK's error, and the next hop still goes through", async () => {
+  // A buffered answer is read through dispatch(), a download through request(): either may throw.
+  it.each([
+    ['buffer', 'dispatch'],
+    ['stream', 'request'],
+  ] as const)("a dispatcher whose %s method (%s) throws instead of calling back fails the hop with the SDK's error, and the next hop still goes through", async (responseType, method) => {
     let calls = 0;
     const throwing = Object.assign(Object.create(agent) as Agent, {
-      request(...args: Parameters<Agent['request']>) {
+      [method](...args: unknown[]) {
         calls++;
         if (calls === 1) throw Object.assign(new Error(`socket gone ${API_KEY}`), { code: 'ECONNRESET' });
-        return (agent.request as (...a: unknown[]) => unknown).apply(agent, args);
+        return (agent[method] as (...a: unknown[]) => unknown).apply(agent, args);
       },
     });
     const client = new HttpClient({ dispatcher: throwing, allowPrivateNetwork: true });
-    const failure = await rejection(client.send(get(`${server.origin}/first`)));
+    const failure = await rejection(client.send({ ...get(`${server.origin}/first`), responseType }));
     expect(failure).toMatchObject({ code: ERROR_CODES.network });
     expect((failure as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/first failed: connection reset \(ECONNRESET\)$/);
     expect((failure as Error).message).not.toContain(API_KEY);
-    const answered = await client.send(get(`${server.origin}/second`));
+    const answered = await client.send({ ...get(`${server.origin}/second`), responseType });
     expect(answered.status).toBe(200);
+    if (responseType === 'stream') (answered.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
     expect([calls, server.received.length]).toEqual([2, 1]);
     await client.close();
   });
