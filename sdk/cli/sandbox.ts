@@ -77,8 +77,10 @@ export async function run(argv: string[]): Promise<number> {
       const fileArg = values['credentials-out'] ?? sample.credentialsFileName;
       const file = await writeCredentials(fileArg, sample.credentials);
       try {
+        // Listening before the announcement: a signal sent as soon as it is read must stop the sandbox, not kill the process.
+        const stopped = stopSignal();
         announce(out, sample, file, commandsOf(sample, fileArg));
-        await stopSignal();
+        await stopped;
       } finally {
         await rm(file, { force: true });
       }
