@@ -27,6 +27,8 @@ export const CLIENTS: Record<string, { make: Factory; baseline: string }> = {
   'raw undici': { make: rawUndici, baseline: 'raw undici' },
   'connector-sdk': { make: (url) => sdkClient(benchManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
   'raw undici, realistic': { make: rawUndiciRealistic, baseline: 'raw undici, realistic' },
+  // The floor: undici's handler protocol, which the SDK reads buffered answers through; no stream.
+  'raw undici dispatch, realistic': { make: rawDispatchRealistic, baseline: 'raw undici, realistic' },
   'connector-sdk, realistic': { make: (url) => sdkClient(realisticManifest(url), 'search-items', REALISTIC_INPUT), baseline: 'raw undici, realistic' },
   // With BENCH_BASELINE_SDK (another build's dist/sdk/index.js): that build beside this one, in the same rounds.
   'connector-sdk @ baseline build': { make: (url) => sdkClient(forBaseline(benchManifest(url)), 'list-items', INPUT, baselineSdk()), baseline: 'raw undici' },
@@ -51,6 +53,30 @@ async function rawUndiciRealistic(url: string): Promise<BenchClient> {
       const response = await pool.request({ path: `/search?q=${encodeURIComponent(REALISTIC_INPUT.query)}&page=${REALISTIC_INPUT.page}`, method: 'GET', headers });
       return ((await response.body.json()) as { data: { items: unknown } }).data.items;
     },
+    close: () => pool.close(),
+  };
+}
+
+/** The realistic request through `pool.dispatch` and a handler that collects the chunks, as the SDK reads a buffered answer. */
+async function rawDispatchRealistic(url: string): Promise<BenchClient> {
+  const pool = new Pool(new URL(url).origin);
+  const headers = { ...REALISTIC_HEADERS, authorization: `Bearer ${TOKEN}` };
+  const path = `/search?q=${encodeURIComponent(REALISTIC_INPUT.query)}&page=${REALISTIC_INPUT.page}`;
+  return {
+    call: () =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        pool.dispatch(
+          { path, method: 'GET', headers },
+          {
+            onConnect: () => undefined,
+            onHeaders: () => true,
+            onData: (chunk: Buffer) => chunks.push(chunk) > 0,
+            onComplete: () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { data: { items: unknown } }).data.items),
+            onError: reject,
+          },
+        );
+      }),
     close: () => pool.close(),
   };
 }

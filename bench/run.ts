@@ -113,7 +113,21 @@ function hotPathTargets(rows: readonly ClientRow[]): string {
     '',
     `- ${line('connector-sdk, realistic', 'raw undici, realistic')}`,
     `- ${line('connector-sdk', 'raw undici')}`,
+    `- ${floor(at)}`,
   ].join('\n');
+}
+
+/**
+ * The SDK reads buffered answers through undici's handler protocol, which `pool.request` (the
+ * baseline the targets name) does not: the realistic action against raw `pool.dispatch` too.
+ */
+function floor(at: (client: string, concurrency: number) => ClientRow | undefined): string {
+  const parts = [1, 64].map((concurrency) => {
+    const sdk = at('connector-sdk, realistic', concurrency)?.cpuMicrosPerRequest.median ?? NaN;
+    const raw = at('raw undici dispatch, realistic', concurrency)?.cpuMicrosPerRequest.median ?? NaN;
+    return `${(sdk / raw).toFixed(2)}× (+${(sdk - raw).toFixed(1)} µs) at concurrency ${concurrency}`;
+  });
+  return `connector-sdk, realistic against raw undici pool.dispatch with a buffering handler (medians): CPU ${parts.join(', ')}`;
 }
 
 /** What a computed credential adds per request: the signed rows against raw undici and against the unsigned SDK. */
