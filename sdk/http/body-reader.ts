@@ -16,7 +16,7 @@ import type { Stage } from './pipeline.js';
  * The body stage of a download: the final response's body (after redirects) handed on as a
  * bounded stream. A buffered body needs no stage: the hop read it already (bufferedHop).
  */
-export function readResponseBody<R extends HttpRequest>(redact: ((text: string) => string) | undefined): Stage<R> {
+export function boundDownloadBody<R extends HttpRequest>(redact: ((text: string) => string) | undefined): Stage<R> {
   return (next) => (request) => {
     if (request.responseType !== 'stream') return next(request);
     return next(request).then((response) => {

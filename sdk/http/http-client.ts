@@ -13,7 +13,7 @@ import { RequestRefusedError } from '../errors.js';
 /** The undici dispatcher type a host may hand in (proxies, tests), for modules outside this door. */
 export type { Dispatcher };
 import { createGuardedLookup, ipLiteralOf, isPrivateAddress, refusalOf } from './address-policy.js';
-import { bufferedHop, readResponseBody, setCookiesOf } from './body-reader.js';
+import { bufferedHop, boundDownloadBody, setCookiesOf } from './body-reader.js';
 import { Exchange } from './exchange.js';
 import { followRedirects } from './follow-redirects.js';
 import { encodeFormData } from './form-data-body.js';
@@ -123,7 +123,7 @@ export class HttpClient {
   /** The transport's stages above `dispatch`, outermost first: the body read, the redirect policy, a span per hop. */
   stages<R extends HttpRequest>(): (Stage<R> | undefined)[] {
     const redact = this.#options.redact;
-    return [readResponseBody<R>(redact), followRedirects<R>(redact), traceHops<R>()];
+    return [boundDownloadBody<R>(redact), followRedirects<R>(redact), traceHops<R>()];
   }
 
   /**

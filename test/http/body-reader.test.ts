@@ -1,15 +1,16 @@
 /**
- * The body stage (sdk/http/body-reader.ts) alone, over the transport's dispatch and a loopback
- * server: a buffered body read whole, the size cap (declared and streamed) refused without
- * quoting the body, HEAD/204 bodies, a stream handed on for downloads and failing with the
- * SDK's own error when the server cuts it, and the body deadline.
+ * Response bodies (sdk/http/body-reader.ts) over the transport's dispatch and a loopback server:
+ * a buffered body read whole by the hop (undici's handler protocol), the size cap (declared and
+ * streamed) refused without quoting the body, HEAD/204 bodies, headers as request() gave them,
+ * the caller's abort, an upload closed on failure, the body deadline; and a stream handed on for
+ * downloads, failing with the SDK's own error when the server cuts it.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpRequest } from '../../sdk/http/http-client.js';
-import { readResponseBody } from '../../sdk/http/body-reader.js';
+import { boundDownloadBody } from '../../sdk/http/body-reader.js';
 
 const SECRET_BODY = 'body-secret-5d2f';
 let server: Server;
@@ -18,7 +19,7 @@ const sockets = new Set<Socket>();
 let route: (response: ServerResponse) => void = (response) => response.end();
 let received = 0;
 const client = new HttpClient({ allowPrivateNetwork: true });
-const send = readResponseBody<HttpRequest>(undefined)(client.dispatch);
+const send = boundDownloadBody<HttpRequest>(undefined)(client.dispatch);
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -42,7 +43,7 @@ afterAll(async () => {
 
 const get = (extra: Partial<HttpRequest> = {}): HttpRequest => ({ method: 'GET', url: new URL(`${origin}/x`), headers: {}, maxRedirects: 0, responseType: 'buffer', ...extra });
 
-describe('readResponseBody', () => {
+describe('response bodies: buffered by the hop, or a bounded download stream', () => {
   it('reads a buffered body whole, in chunks as the server writes it', async () => {
     route = (response) => {
       response.writeHead(200, { 'content-type': 'text/plain' });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RequestRefusedError } from '../../sdk/errors.js';
 import { HttpClient, type HttpRequest } from '../../sdk/http/http-client.js';
 import { followRedirects } from '../../sdk/http/follow-redirects.js';
-import { readResponseBody } from '../../sdk/http/body-reader.js';
+import { boundDownloadBody } from '../../sdk/http/body-reader.js';
 import { compose } from '../../sdk/http/pipeline.js';
 
 interface Seen {
@@ -28,7 +28,7 @@ const servers: Server[] = [];
 let a = '';
 let b = '';
 const client = new HttpClient({ allowPrivateNetwork: true });
-const send = compose<HttpRequest>([readResponseBody(undefined), followRedirects(undefined)], client.dispatch);
+const send = compose<HttpRequest>([boundDownloadBody(undefined), followRedirects(undefined)], client.dispatch);
 
 async function start(name: 'a' | 'b'): Promise<string> {
   const server = createServer((request, response) => {
