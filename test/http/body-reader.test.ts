@@ -55,7 +55,7 @@ describe('response bodies: buffered by the hop, or a bounded download stream', (
     expect(response.body.toString()).toBe('first,second');
   });
 
-  // A declared length takes undici's own collector (readDeclared), one without takes the stream's events: both are read alike.
+  // With a declared length or without one (chunked), the handler collects what undici hands it: both are read alike.
   it('reads a body of declared length whole, in chunks as the server writes it', async () => {
     route = (response) => {
       response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '12' });
