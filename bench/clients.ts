@@ -4,10 +4,11 @@
  * global fetch, axios and got (when installed). Each is made inside its own process
  * (bench/client-process.ts), so one client's garbage and JIT state never bill another.
  */
+import { createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { loadConnector } from './sdk.js';
-import { BENCH_CREDENTIALS, REALISTIC_HEADERS, benchManifest, hmacManifest, jwtManifest, realisticManifest } from './manifests.js';
+import { BENCH_CREDENTIALS, BENCH_HMAC_SECRET, REALISTIC_HEADERS, benchManifest, hmacManifest, jwtManifest, realisticManifest } from './manifests.js';
 
 export type Call = () => Promise<unknown>;
 
@@ -36,7 +37,9 @@ export const CLIENTS: Record<string, { make: Factory; baseline: string }> = {
     make: (url) => sdkClient(forBaseline(realisticManifest(url)), 'search-items', REALISTIC_INPUT, baselineSdk()),
     baseline: 'raw undici, realistic',
   },
-  'connector-sdk, HMAC-signed': { make: (url) => sdkClient(hmacManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
+  // Signed by hand, to the same endpoint: the server's own check then costs both sides alike.
+  'raw undici, HMAC-signed': { make: rawUndiciSigned, baseline: 'raw undici, HMAC-signed' },
+  'connector-sdk, HMAC-signed': { make: (url) => sdkClient(hmacManifest(url), 'list-items', INPUT), baseline: 'raw undici, HMAC-signed' },
   'connector-sdk, local JWT': { make: (url) => sdkClient(jwtManifest(url), 'list-items', INPUT), baseline: 'raw undici' },
   fetch: { make: fetchClient, baseline: 'raw undici' },
   axios: { make: axiosClient, baseline: 'raw undici' },
@@ -77,6 +80,22 @@ async function rawDispatchRealistic(url: string): Promise<BenchClient> {
           },
         );
       }),
+    close: () => pool.close(),
+  };
+}
+
+/** The bare request to the signed endpoint, with the Duo-style signature the HMAC manifest makes (bench/manifests.ts). */
+async function rawUndiciSigned(url: string): Promise<BenchClient> {
+  const pool = new Pool(new URL(url).origin);
+  const path = `/signed/items/${encodeURIComponent(INPUT.collection)}`;
+  const query = `page=${INPUT.page}`;
+  return {
+    call: async () => {
+      const date = new Date().toUTCString();
+      const signature = createHmac('sha256', BENCH_HMAC_SECRET).update(`GET\n${path}\n${query}\n${date}`).digest('hex');
+      const response = await pool.request({ path: `${path}?${query}`, method: 'GET', headers: { 'x-date': date, 'x-signature': signature } });
+      return ((await response.body.json()) as { data: { items: unknown } }).data.items;
+    },
     close: () => pool.close(),
   };
 }

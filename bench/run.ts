@@ -138,7 +138,7 @@ function signingCost(rows: readonly ClientRow[]): string {
     return ['connector-sdk, HMAC-signed', 'connector-sdk, local JWT'].map((client) => {
       const row = at(client);
       const overPlain = (row?.cpuMicrosPerRequest.median ?? NaN) - (plain?.cpuMicrosPerRequest.median ?? NaN);
-      return `${client.slice('connector-sdk, '.length)} at concurrency ${concurrency}: +${row?.cpuAddedMicros.median.toFixed(1)} µs CPU per request over raw undici (${row?.cpuRatio.median.toFixed(2)}×), ${overPlain >= 0 ? '+' : ''}${overPlain.toFixed(1)} µs over the unsigned SDK`;
+      return `${client.slice('connector-sdk, '.length)} at concurrency ${concurrency}: +${row?.cpuAddedMicros.median.toFixed(1)} µs CPU per request over its raw undici baseline (${row?.cpuRatio.median.toFixed(2)}×; HMAC: raw undici signing the same request by hand), ${overPlain >= 0 ? '+' : ''}${overPlain.toFixed(1)} µs over the unsigned SDK`;
     });
   });
   return `Computed credentials: ${parts.join('; ')}.`;
