@@ -31,10 +31,30 @@ const FIELDS: Readonly<Record<RequestViewField, (request: SignableRequest) => st
   body_sha512: ({ body }) => createHash('sha512').update(body).digest('hex'),
   timestamp: ({ now }) => Math.floor(now / 1000),
   timestamp_ms: ({ now }) => now,
-  date: ({ now }) => new Date(now).toUTCString(),
-  iso8601: ({ now }) => `${new Date(now).toISOString().slice(0, 19)}Z`,
+  date: ({ now }) => utcDate(now),
+  iso8601: ({ now }) => iso8601(now),
   nonce: () => randomBytes(16).toString('hex'),
 };
+
+/**
+ * A date text of second resolution, made once per second: `toUTCString` cost 0.47 µs a call
+ * (bench), and every signed hop of a Duo-style scheme reads one.
+ */
+function perSecond(format: (seconds: number) => string): (nowMs: number) => string {
+  let second = NaN;
+  let text = '';
+  return (nowMs) => {
+    const current = Math.floor(nowMs / 1000);
+    if (current !== second) {
+      text = format(current);
+      second = current;
+    }
+    return text;
+  };
+}
+
+const utcDate = perSecond((seconds) => new Date(seconds * 1000).toUTCString());
+const iso8601 = perSecond((seconds) => `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`);
 
 /**
  * The view builder for templates that read `fields` (all of them by default): each field is

@@ -18,6 +18,18 @@ const hop = {
 };
 
 describe('request view', () => {
+  // The texts are made once per second: each hop still gets the text of its own second.
+  it('date and iso8601 follow the clock second by second, whatever the order of the hops', () => {
+    const view = requestViewOf(['date', 'iso8601']);
+    const at = (now: number) => view({ ...hop, now });
+    const expected = (now: number) => ({ date: new Date(now).toUTCString(), iso8601: `${new Date(now).toISOString().slice(0, 19)}Z` });
+    for (const now of [1_700_000_000_000, 1_700_000_000_999, 1_700_000_001_000, 1_699_999_999_999, 1_700_000_000_500, -1, 0, 1_700_000_001_000]) {
+      expect(at(now)).toEqual(expected(now));
+    }
+    expect(at(1_700_000_000_999).date).toBe('Tue, 14 Nov 2023 22:13:20 GMT');
+    expect(at(1_700_000_001_000).iso8601).toBe('2023-11-14T22:13:21Z');
+  });
+
   it('holds exactly the fields the templates read', () => {
     const variables = [
       ...templateVariables('{% capture c %}{{ request.method }}\n{{ request.canonical_query }}{% endcapture %}{{ c | hmac: credentials.secret }}'),
