@@ -7,16 +7,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startBenchServer } from './bench-process.js';
+import { CLIENTS } from './clients.js';
 import { PLACEMENT, runPinnedForJson } from './pinned.js';
 
 const SDK = process.env.PROFILE_CLIENT ?? 'connector-sdk, realistic';
-const RAW = 'raw undici, realistic';
+// The raw undici client that sends the same request as the SDK client profiled (its bench baseline).
+const RAW = CLIENTS[SDK]?.baseline ?? 'raw undici, realistic';
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
 
 function allocationsOf(name: string, url: string): Record<string, number> {
   return runPinnedForJson(new URL('./allocation-process.ts', import.meta.url), [name, url, String(REQUESTS), '1'], `sampling the allocations of "${name}"`);
 }
 
+const signed = (value: number): string => (value < 0 ? `−${-value}` : `+${value}`);
 const total = (bytes: Record<string, number>) => Object.values(bytes).reduce((sum, value) => sum + value, 0);
 const top = (bytes: Record<string, number>) =>
   Object.entries(bytes)
@@ -30,11 +33,11 @@ try {
   const sdk = allocationsOf(SDK, server.url);
   if ((await server.refused()) > 0) throw new Error('the bench server refused requests: a client is broken');
   const text = [
-    `# Bytes allocated per request: ${SDK} (${new Date().toISOString()})`,
+    `# Bytes allocated per request: ${SDK} against ${RAW} (${new Date().toISOString()})`,
     '',
     `${REQUESTS} requests at concurrency 1, every allocation sampled (V8's sampling heap profiler, 128-byte interval, collected objects included); ${PLACEMENT}.`,
     '',
-    `SDK ${Math.round(total(sdk))} bytes per request, raw undici ${Math.round(total(raw))} (+${Math.round(total(sdk) - total(raw))}).`,
+    `SDK ${Math.round(total(sdk))} bytes per request, raw undici ${Math.round(total(raw))} (${signed(Math.round(total(sdk) - total(raw)))}).`,
     '',
     `## ${SDK}: where the bytes are allocated`,
     '',

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startBenchServer } from './bench-process.js';
+import { CLIENTS } from './clients.js';
 import { PLACEMENT, runPinnedForJson } from './pinned.js';
 import type { Sample } from './measure.js';
 
@@ -25,7 +26,8 @@ interface Profile {
 const REALISTIC = 'connector-sdk, realistic';
 // PROFILE_CLIENT names another of the bench's SDK clients (e.g. "connector-sdk, HMAC-signed"): its report goes to its own file.
 const SDK = process.env.PROFILE_CLIENT ?? REALISTIC;
-const RAW = 'raw undici, realistic';
+// The raw undici client that sends the same request as the SDK client profiled (its bench baseline).
+const RAW = CLIENTS[SDK]?.baseline ?? 'raw undici, realistic';
 const OUTPUT = SDK === REALISTIC ? 'profile.md' : `profile-${SDK.replace(/^connector-sdk,? */, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.md`;
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
 
@@ -105,7 +107,7 @@ function report(concurrency: number, sdk: { sample: Sample; profile: Profile }, 
 
 const server = await startBenchServer();
 try {
-  const sections = [`# Hot-path profile: ${SDK} (${new Date().toISOString()})`, '', `${REQUESTS} requests per profile, sampled every 100 µs; ${PLACEMENT}.`, ''];
+  const sections = [`# Hot-path profile: ${SDK} against ${RAW} (${new Date().toISOString()})`, '', `${REQUESTS} requests per profile, sampled every 100 µs; ${PLACEMENT}.`, ''];
   for (const concurrency of [1, 64]) {
     const raw = profileOf(RAW, server.url, concurrency);
     const sdk = profileOf(SDK, server.url, concurrency);
