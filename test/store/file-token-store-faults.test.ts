@@ -64,8 +64,9 @@ describe('FileTokenStore: the path is a directory', () => {
     const path = fresh('a-directory');
     await mkdir(path);
     const store = new FileTokenStore(path);
-    for (const attempt of [store.get('c1'), store.compareAndSet('c1', 0, record(1)), store.delete('c1')]) {
-      expect((await storeError(attempt)).message).toBe(`cannot read the token store file ${path}: ${EISDIR}`);
+    // One after the other: started together, a later one could reject before anything awaits it.
+    for (const attempt of [() => store.get('c1'), () => store.compareAndSet('c1', 0, record(1)), () => store.delete('c1')]) {
+      expect((await storeError(attempt())).message).toBe(`cannot read the token store file ${path}: ${EISDIR}`);
     }
     // The write lock beside it was released; the directory is as it was.
     expect(await exists(`${path}.lock`)).toBe(false);

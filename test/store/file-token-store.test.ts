@@ -120,8 +120,9 @@ describe('FileTokenStore: damaged files are reported, never repaired', () => {
     await damage(path);
     const before = await readFile(path);
     const store = new FileTokenStore(path);
-    for (const attempt of [store.get('c1'), store.compareAndSet('c1', 0, record(1)), store.delete('c1')]) {
-      const error = await storeError(attempt);
+    // One after the other: started together, a later one could reject before anything awaits it.
+    for (const attempt of [() => store.get('c1'), () => store.compareAndSet('c1', 0, record(1)), () => store.delete('c1')]) {
+      const error = await storeError(attempt());
       expect(error.message).toContain(path);
       expect(error.message).toMatch(reason);
       expect(error.message).not.toContain(CANARY);
