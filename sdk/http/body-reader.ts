@@ -125,7 +125,7 @@ class BufferingHandler implements Expiring {
     const headers = this.#headers;
     // A body of one chunk is passed on as it is, not copied.
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
-    this.resolve({ status: this.#status, headers, body, url: request.url, setCookies: setCookiesOf(headers), redirects: NONE, redirectSetCookies: NONE, request });
+    this.resolve(hopResponse(this.#status, headers, body, request));
   }
 
   onError(error: unknown): void {
@@ -168,8 +168,13 @@ const ABANDONED = new Error('connector-sdk: the hop was abandoned');
 const NO_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({});
 const NONE: never[] = Object.freeze([]) as never[];
 
+/** The answer to one hop, before any redirect was followed. */
+export function hopResponse(status: number, headers: Record<string, string | string[] | undefined>, body: Buffer | Readable, request: HttpRequest): HttpResponse {
+  return { status, headers, body, url: request.url, setCookies: setCookiesOf(headers), redirects: NONE, redirectSetCookies: NONE, request };
+}
+
 /** The Set-Cookie lines of a response's headers. */
-export function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {
+function setCookiesOf(headers: Record<string, string | string[] | undefined>): string[] {
   const value = headers['set-cookie'];
   return value === undefined ? NONE : Array.isArray(value) ? value : [value];
 }

@@ -13,7 +13,7 @@ import { RequestRefusedError } from '../errors.js';
 /** The undici dispatcher type a host may hand in (proxies, tests), for modules outside this door. */
 export type { Dispatcher };
 import { createGuardedLookup, ipLiteralOf, isPrivateAddress, refusalOf } from './address-policy.js';
-import { bufferedHop, boundDownloadBody, setCookiesOf } from './body-reader.js';
+import { boundDownloadBody, bufferedHop, hopResponse } from './body-reader.js';
 import { Exchange } from './exchange.js';
 import { followRedirects } from './follow-redirects.js';
 import { encodeFormData } from './form-data-body.js';
@@ -180,7 +180,7 @@ export class HttpClient {
       try {
         dispatcher.request(options, (error, answer) => {
           if (error) reject(exchange.failure(error, false));
-          else resolve({ status: answer.statusCode, headers: answer.headers, body: answer.body, url, setCookies: setCookiesOf(answer.headers), redirects: NONE, redirectSetCookies: NONE, request });
+          else resolve(hopResponse(answer.statusCode, answer.headers, answer.body, request));
         });
       } catch (error) {
         // A host's dispatcher that throws instead of calling back fails the hop the same way.
@@ -215,7 +215,6 @@ export class HttpClient {
   }
 }
 
-const NONE: never[] = Object.freeze([]) as never[];
 
 /**
  * The SSRF guard for a host's dispatcher, which connects with its own lookup: the name is
