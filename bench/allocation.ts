@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startBenchServer } from './bench-process.js';
 import { CLIENTS } from './clients.js';
+import { signed } from './measure.js';
 import { PLACEMENT, runPinnedForJson } from './pinned.js';
 
 const SDK = process.env.PROFILE_CLIENT ?? 'connector-sdk, realistic';
@@ -19,7 +20,6 @@ function allocationsOf(name: string, url: string): Record<string, number> {
   return runPinnedForJson(new URL('./allocation-process.ts', import.meta.url), [name, url, String(REQUESTS), '1'], `sampling the allocations of "${name}"`);
 }
 
-const signed = (value: number): string => (value < 0 ? `−${-value}` : `+${value}`);
 const total = (bytes: Record<string, number>) => Object.values(bytes).reduce((sum, value) => sum + value, 0);
 const top = (bytes: Record<string, number>) =>
   Object.entries(bytes)
@@ -37,7 +37,7 @@ try {
     '',
     `${REQUESTS} requests at concurrency 1, every allocation sampled (V8's sampling heap profiler, 128-byte interval, collected objects included); ${PLACEMENT}.`,
     '',
-    `SDK ${Math.round(total(sdk))} bytes per request, raw undici ${Math.round(total(raw))} (${signed(Math.round(total(sdk) - total(raw)))}).`,
+    `SDK ${Math.round(total(sdk))} bytes per request, raw undici ${Math.round(total(raw))} (${signed(total(sdk) - total(raw), 0)}).`,
     '',
     `## ${SDK}: where the bytes are allocated`,
     '',

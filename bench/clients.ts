@@ -74,7 +74,10 @@ async function rawDispatchRealistic(url: string): Promise<BenchClient> {
           {
             onConnect: () => undefined,
             onHeaders: () => true,
-            onData: (chunk: Buffer) => chunks.push(chunk) > 0,
+            onData: (chunk: Buffer) => {
+              chunks.push(chunk);
+              return true;
+            },
             onComplete: () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { data: { items: unknown } }).data.items),
             onError: reject,
           },

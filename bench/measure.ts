@@ -51,6 +51,12 @@ export function summarise(values: readonly number[]): Summary {
   return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
 }
 
+/** A difference with its sign, always shown: "+2.5", "−0.4" (never "+-0.4"). */
+export function signed(value: number, digits = 1): string {
+  const text = Math.abs(value).toFixed(digits);
+  return value < 0 && Number(text) !== 0 ? `−${text}` : `+${text}`;
+}
+
 export function format(summary: Summary, digits = 1): string {
   return `${summary.median.toFixed(digits)} (${summary.min.toFixed(digits)}–${summary.max.toFixed(digits)})`;
 }

@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { startBenchServer } from './bench-process.js';
+import { signed } from './measure.js';
 import { PLACEMENT } from './pinned.js';
 import { hotPath, hotPathTable, type ClientRow } from './sections/hot-path.js';
 import { instantOverhead, instantTable } from './sections/instant.js';
@@ -125,7 +126,7 @@ function floor(at: (client: string, concurrency: number) => ClientRow | undefine
   const parts = [1, 64].map((concurrency) => {
     const sdk = at('connector-sdk, realistic', concurrency)?.cpuMicrosPerRequest.median ?? NaN;
     const raw = at('raw undici dispatch, realistic', concurrency)?.cpuMicrosPerRequest.median ?? NaN;
-    return `${(sdk / raw).toFixed(2)}× (+${(sdk - raw).toFixed(1)} µs) at concurrency ${concurrency}`;
+    return `${(sdk / raw).toFixed(2)}× (${signed(sdk - raw)} µs) at concurrency ${concurrency}`;
   });
   return `connector-sdk, realistic against raw undici pool.dispatch with a buffering handler (medians): CPU ${parts.join(', ')}`;
 }
@@ -138,7 +139,7 @@ function signingCost(rows: readonly ClientRow[]): string {
     return ['connector-sdk, HMAC-signed', 'connector-sdk, local JWT'].map((client) => {
       const row = at(client);
       const overPlain = (row?.cpuMicrosPerRequest.median ?? NaN) - (plain?.cpuMicrosPerRequest.median ?? NaN);
-      return `${client.slice('connector-sdk, '.length)} at concurrency ${concurrency}: +${row?.cpuAddedMicros.median.toFixed(1)} µs CPU per request over its raw undici baseline (${row?.cpuRatio.median.toFixed(2)}×; HMAC: raw undici signing the same request by hand), ${overPlain >= 0 ? '+' : ''}${overPlain.toFixed(1)} µs over the unsigned SDK`;
+      return `${client.slice('connector-sdk, '.length)} at concurrency ${concurrency}: ${signed(row?.cpuAddedMicros.median ?? NaN)} µs CPU per request over its raw undici baseline (${row?.cpuRatio.median.toFixed(2)}×; HMAC: raw undici signing the same request by hand), ${signed(overPlain)} µs over the unsigned SDK`;
     });
   });
   return `Computed credentials: ${parts.join('; ')}.`;

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { FileTokenStore, loadConnector, MemoryTokenStore, PostgresTokenStore, RedisTokenStore, type Connector, type TokenStore } from '../sdk.js';
 import type { BenchServer } from '../bench-process.js';
 import { BENCH_CREDENTIALS, benchManifest } from '../manifests.js';
-import { format, summarise, type Summary } from '../measure.js';
+import { format, signed, summarise, type Summary } from '../measure.js';
 import { createCluster } from 'redis';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 import { startRedisCluster } from '../../test/helpers/redis-cluster.js';
@@ -140,7 +140,7 @@ function lockCycle(store: TokenStore): Promise<unknown> {
 
 export function storeTable(rows: readonly StoreRow[]): string {
   const memory = rows.find((row) => row.store === 'memory');
-  const delta = (value: number, base = value) => `${value - base >= 0 ? '+' : ''}${(value - base).toFixed(0)}`;
+  const delta = (value: number, base = value) => signed(value - base, 0);
   const lines = [
     '| store | cached execute µs | vs memory | renewal round trip µs | vs memory | withLock + get + CAS µs | rate-limited execute µs | limiter per call |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',

@@ -37,7 +37,9 @@ export function boundDownloadBody<R extends HttpRequest>(redact: ((text: string)
 export function bufferedHop(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, exchange: Exchange): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const handler = new BufferingHandler(exchange, options.body, resolve, reject);
-    if (handler.settled) return;
+    const { signal } = exchange.request;
+    // Aborted already: nothing is sent (an upload stream is closed all the same).
+    if (signal?.aborted) return handler.fail(abortError(signal));
     try {
       dispatcher.dispatch(options, handler);
     } catch (error) {
@@ -72,16 +74,8 @@ class BufferingHandler implements Expiring {
   ) {
     const signal = exchange.request.signal;
     if (signal === undefined) return;
-    if (signal.aborted) {
-      this.fail(abortError(signal));
-      return;
-    }
     this.#onAbort = () => this.fail(abortError(signal));
     signal.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  get settled(): boolean {
-    return this.#settled;
   }
 
   onConnect(abort: (reason: Error) => void): void {
@@ -129,11 +123,7 @@ class BufferingHandler implements Expiring {
   }
 
   onError(error: unknown): void {
-    if (!this.#settle()) return;
-    this.reject(this.exchange.failure(error, this.#status !== 0));
-    // An upload stream the hop failed on is closed, as undici's request() closes it.
-    const body = this.requestBody;
-    if (isStream(body) && !body.destroyed) body.on('error', ignore).destroy();
+    this.fail(error);
   }
 
   onUpgrade(): void {
@@ -144,11 +134,17 @@ class BufferingHandler implements Expiring {
     this.fail(this.exchange.timeout('body'));
   }
 
-  /** Settles with the SDK's own error and aborts the hop (which closes its socket). */
+  /**
+   * The one way a hop fails: settles with the SDK's own error, aborts the hop (which closes its
+   * socket; undici then calls onError, which finds it settled) and closes an upload stream, as
+   * undici's request() does.
+   */
   fail(error: unknown): void {
     if (!this.#settle()) return;
     this.reject(this.exchange.failure(error, this.#status !== 0));
     this.#abort?.(ABANDONED);
+    const body = this.requestBody;
+    if (isStream(body) && !body.destroyed) body.on('error', ignore).destroy();
   }
 
   /** False when already settled; else marks it settled and releases its deadline and abort listener. */
@@ -161,9 +157,9 @@ class BufferingHandler implements Expiring {
   }
 }
 
-/** What an abandoned hop is aborted with: undici hands it to onError, which has settled already. */
 const ignore = (): void => undefined;
 const isStream = (body: unknown): body is Readable => typeof (body as Readable | null)?.pipe === 'function' && typeof (body as Readable).destroy === 'function';
+/** What an abandoned hop is aborted with: undici hands it to onError, which has settled already. */
 const ABANDONED = new Error('connector-sdk: the hop was abandoned');
 const NO_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({});
 const NONE: never[] = Object.freeze([]) as never[];

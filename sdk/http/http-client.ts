@@ -1,9 +1,10 @@
 /**
  * The SDK's HTTP transport and the only door to undici. One keep-alive Agent per client (so a
- * client certificate never shares a socket with another client), `dispatcher.request` on the hot
- * path, and the SSRF guard on every hop. Its own stages — the body read within limits, then the
- * redirect policy — sit above `dispatch`, which sends one hop; a connection puts its stages
- * (auth, retry, rate budget, events) above those (runtime/request-pipeline.ts).
+ * client certificate never shares a socket with another client), `dispatcher.dispatch` with a
+ * buffering handler on the hot path (`dispatcher.request` for downloads), and the SSRF guard on
+ * every hop. Its own stages — a download's bounded stream, then the redirect policy — sit above
+ * `dispatch`, which sends one hop; a connection puts its stages (auth, retry, rate budget,
+ * events) above those (runtime/request-pipeline.ts).
  */
 import { lookup } from 'node:dns/promises';
 import type { Readable } from 'node:stream';
@@ -120,7 +121,7 @@ export class HttpClient {
     return this.#send(request);
   }
 
-  /** The transport's stages above `dispatch`, outermost first: the body read, the redirect policy, a span per hop. */
+  /** The transport's stages above `dispatch`, outermost first: a download's bounded stream, the redirect policy, a span per hop. */
   stages<R extends HttpRequest>(): (Stage<R> | undefined)[] {
     const redact = this.#options.redact;
     return [boundDownloadBody<R>(redact), followRedirects<R>(redact), traceHops<R>()];
@@ -128,7 +129,8 @@ export class HttpClient {
 
   /**
    * Sends one hop: checks the scheme and the SSRF guard, encodes a FormData body, and answers
-   * with the body unread (the body stage reads it). undici's own agents refuse a header that could
+   * with the body read whole within its limits (body-reader.ts bufferedHop), or unread for a
+   * download (the body stage bounds its stream). undici's own agents refuse a header that could
    * split the request before sending anything (Exchange.failure says which); a host's dispatcher
    * gets the check here.
    */
@@ -214,7 +216,6 @@ export class HttpClient {
     return agent;
   }
 }
-
 
 /**
  * The SSRF guard for a host's dispatcher, which connects with its own lookup: the name is

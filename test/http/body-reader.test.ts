@@ -163,7 +163,7 @@ describe('response bodies: buffered by the hop, or a bounded download stream', (
     expect(received).toBe(before + 2);
   });
 
-  it('an upload stream is closed when its hop fails: the server hangs up, or nothing listens', async () => {
+  it('an upload stream is closed when its hop fails: the server hangs up, nothing listens, or the caller aborted first', async () => {
     const { PassThrough } = await import('node:stream');
     const closedPort = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -178,5 +178,12 @@ describe('response bodies: buffered by the hop, or a bounded download stream', (
       expect(failure).toMatchObject({ code: 'CONNECTOR_NETWORK_FAILED' });
       expect(upload.destroyed).toBe(true);
     }
+    // Aborted before it is sent: nothing reaches the server, and the upload is closed too.
+    const before = received;
+    const upload = new PassThrough();
+    const aborted = await send({ ...get({ method: 'POST', body: upload, signal: AbortSignal.abort() }) }).catch((error: Error) => error);
+    expect(aborted).toMatchObject({ name: 'AbortError' });
+    expect(upload.destroyed).toBe(true);
+    expect(received).toBe(before);
   });
 });
